@@ -7,12 +7,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from hostql.schema import Column, ColumnType, TableSpec, table
-from hostql.sql.context import QueryContext
-
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
+    from hostql.schema import Column, ColumnType, TableSpec, table
+    from hostql.sql.context import QueryContext
     from hostql.sql.engine import Engine
 
 __version__ = "0.1.0"
@@ -29,6 +29,26 @@ __all__ = [
     "table",
     "tables",
 ]
+
+# The spec vocabulary loads on first use so that `hostqli "select 1"` never pays for it.
+_LAZY = {
+    "Column": "hostql.schema",
+    "ColumnType": "hostql.schema",
+    "TableSpec": "hostql.schema",
+    "table": "hostql.schema",
+    "QueryContext": "hostql.sql.context",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'hostql' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
 
 class Connection:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 from hostql.errors import HostqlError
 
@@ -54,7 +53,7 @@ def _parse(argv: list[str], shell: bool):  # type: ignore[no-untyped-def]
     if not any(a.lstrip("-").startswith("flagfile") for a in argv) and os.access(
         _DEFAULT_FLAGFILE, os.R_OK
     ):
-        read_flagfile(Path(_DEFAULT_FLAGFILE), values)
+        read_flagfile(_DEFAULT_FLAGFILE, values)
     positional = parse_args(argv, values)
     return values, positional
 

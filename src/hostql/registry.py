@@ -4,22 +4,44 @@
 from __future__ import annotations
 
 import importlib
-import pkgutil
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
-from hostql.schema import LINUX, TableSpec
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    from hostql.schema import TableSpec
+
+LINUX = "linux"
 
 
-@dataclass(frozen=True, slots=True)
 class CatalogEntry:
     """Where a table's spec lives, and the facts needed before importing it."""
 
-    name: str
-    module: str
-    aliases: tuple[str, ...] = ()
-    platforms: tuple[str, ...] = (LINUX,)
-    evented: bool = False
+    __slots__ = ("aliases", "evented", "module", "name", "platforms")
+
+    def __init__(
+        self,
+        name: str,
+        module: str,
+        aliases: tuple[str, ...] = (),
+        platforms: tuple[str, ...] = (LINUX,),
+        evented: bool = False,
+    ) -> None:
+        self.name = name
+        self.module = module
+        self.aliases = aliases
+        self.platforms = platforms
+        self.evented = evented
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CatalogEntry) and self.fields() == other.fields()
+
+    def __hash__(self) -> int:
+        return hash(self.fields())
+
+    def fields(self) -> tuple[str, str, tuple[str, ...], tuple[str, ...], bool]:
+        """The entry as a plain tuple."""
+        return (self.name, self.module, self.aliases, self.platforms, self.evented)
 
 
 class TableRegistry:
@@ -71,6 +93,8 @@ class TableRegistry:
         """The spec of a table, importing its module on first use."""
         spec = self._specs.get(name)
         if spec is None:
+            from hostql.schema import TableSpec
+
             entry = self._entries[name]
             spec = getattr(importlib.import_module(entry.module), name)
             if not isinstance(spec, TableSpec):
@@ -94,6 +118,10 @@ def builtin_registry(platform: str = LINUX) -> TableRegistry:
 
 def discover_tables(package: str = "hostql.tables") -> list[CatalogEntry]:
     """Import every table module under package and describe its specs (builds the catalog)."""
+    import pkgutil
+
+    from hostql.schema import TableSpec
+
     found: list[CatalogEntry] = []
     root = importlib.import_module(package)
     for info in pkgutil.walk_packages(root.__path__, prefix=f"{package}."):

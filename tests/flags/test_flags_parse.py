@@ -38,7 +38,10 @@ def test_sql_comment_and_double_dash_stay_positional() -> None:
     ("argv", "message"),
     [
         (["--no_such_flag"], "unknown command line flag 'no_such_flag'"),
-        (["--alarm_timeout=soon"], "illegal value 'soon' specified for uint64 flag 'alarm_timeout'"),
+        (
+            ["--alarm_timeout=soon"],
+            "illegal value 'soon' specified for uint64 flag 'alarm_timeout'",
+        ),
         (["--verbose=perhaps"], "illegal value 'perhaps' specified for bool flag 'verbose'"),
         (["--logger_path"], "flag 'logger_path' is missing its argument"),
         (["--watchdog_level=99999999999"], "value '99999999999' is out of range for int32 flag "

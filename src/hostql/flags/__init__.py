@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from hostql.flags.model import Flag, FlagKind, FlagRegistry, FlagType, FlagValues
 from hostql.flags.parse import parse_args, read_flagfile
 
@@ -20,12 +18,17 @@ __all__ = [
 ]
 
 
-@lru_cache(maxsize=1)
+_registry: FlagRegistry | None = None
+
+
 def registry() -> FlagRegistry:
     """The registry of every declared flag."""
-    from hostql.flags.declared import DECLARED, HOSTQL_ONLY
+    global _registry
+    if _registry is None:
+        from hostql.flags.declared import DECLARED, HOSTQL_ONLY
 
-    return FlagRegistry(DECLARED + HOSTQL_ONLY)
+        _registry = FlagRegistry(DECLARED + HOSTQL_ONLY)
+    return _registry
 
 
 def default_values() -> FlagValues:

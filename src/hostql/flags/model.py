@@ -2,41 +2,54 @@
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any
-
 from hostql.errors import FlagError
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from typing import Any
 
-class FlagType(enum.Enum):
-    """gflags value types, named as osquery's flags JSON names them."""
-
-    BOOL = "bool"
-    STRING = "string"
-    INT32 = "int32"
-    UINT32 = "uint32"
-    UINT64 = "uint64"
+# Plain slotted classes rather than enums and dataclasses: flags are read on every start,
+# and those modules would multiply hostqli's start-up time.
 
 
-class FlagKind(enum.Enum):
+class FlagType:
+    """A gflags value type, named as osquery's flags JSON names it."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"FlagType({self.value!r})"
+
+
+class FlagKind:
     """Where a flag may be set (osquery's FLAG, CLI_FLAG, HIDDEN_FLAG, SHELL_FLAG)."""
 
-    OPTION = "FLAG"
-    CLI = "CLI_FLAG"
-    HIDDEN = "HIDDEN_FLAG"
-    SHELL = "SHELL_FLAG"
+    __slots__ = ("value",)
+    OPTION: FlagKind
+    CLI: FlagKind
+    HIDDEN: FlagKind
+    SHELL: FlagKind
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"FlagKind({self.value!r})"
 
 
-BOOL, STRING, INT32, UINT32, UINT64 = (
-    FlagType.BOOL,
-    FlagType.STRING,
-    FlagType.INT32,
-    FlagType.UINT32,
-    FlagType.UINT64,
-)
-OPTION, CLI, HIDDEN, SHELL = FlagKind.OPTION, FlagKind.CLI, FlagKind.HIDDEN, FlagKind.SHELL
+BOOL = FlagType("bool")
+STRING = FlagType("string")
+INT32 = FlagType("int32")
+UINT32 = FlagType("uint32")
+UINT64 = FlagType("uint64")
+OPTION = FlagKind.OPTION = FlagKind("FLAG")
+CLI = FlagKind.CLI = FlagKind("CLI_FLAG")
+HIDDEN = FlagKind.HIDDEN = FlagKind("HIDDEN_FLAG")
+SHELL = FlagKind.SHELL = FlagKind("SHELL_FLAG")
 
 _INT_RANGES = {
     INT32: (-(2**31), 2**31 - 1),
@@ -47,17 +60,31 @@ _TRUE = {"1", "t", "true", "y", "yes"}
 _FALSE = {"0", "f", "false", "n", "no"}
 
 
-@dataclass(frozen=True, slots=True)
 class Flag:
-    """One declared flag."""
+    """One declared flag (immutable by convention; declared once in flags/declared.py)."""
 
-    name: str
-    type: FlagType
-    default: Any
-    kind: FlagKind
-    description: str
-    aliases: tuple[str, ...] = ()
-    cli_only: bool = False
+    __slots__ = ("aliases", "cli_only", "default", "description", "kind", "name", "type")
+
+    def __init__(
+        self,
+        name: str,
+        type: FlagType,
+        default: Any,
+        kind: FlagKind,
+        description: str,
+        aliases: tuple[str, ...] = (),
+        cli_only: bool = False,
+    ) -> None:
+        self.name = name
+        self.type = type
+        self.default = default
+        self.kind = kind
+        self.description = description
+        self.aliases = aliases
+        self.cli_only = cli_only
+
+    def __repr__(self) -> str:
+        return f"Flag({self.name!r}, {self.type.value}, {self.default!r}, {self.kind.value})"
 
     @property
     def startup_only(self) -> bool:

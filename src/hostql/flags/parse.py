@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 from hostql.errors import FlagError
-from hostql.flags.model import BOOL, FlagValues
+from hostql.flags.model import BOOL
 
-_FLAG_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from os import PathLike
+
+    from hostql.flags.model import FlagValues
+
 _MAX_FLAGFILE_DEPTH = 8
 
 
@@ -44,17 +46,18 @@ def parse_args(argv: list[str], values: FlagValues) -> list[str]:
             else:
                 raise FlagError(f"flag '{name}' is missing its argument")
         if flag.name == "flagfile":
-            read_flagfile(Path(text), values)
+            read_flagfile(text, values)
         values.set(flag.name, text, "command line")
     return positional
 
 
-def read_flagfile(path: Path, values: FlagValues, depth: int = 0) -> None:
+def read_flagfile(path: str | PathLike[str], values: FlagValues, depth: int = 0) -> None:
     """Apply a flagfile: one --name=value a line, '#' comments and blank lines ignored."""
     if depth > _MAX_FLAGFILE_DEPTH:
         raise FlagError(f"{path}: flagfiles nest deeper than {_MAX_FLAGFILE_DEPTH}")
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
     except OSError as exc:
         raise FlagError(f"cannot read flagfile {path}: {exc.strerror or exc}") from None
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -77,7 +80,7 @@ def read_flagfile(path: Path, values: FlagValues, depth: int = 0) -> None:
             raise FlagError(f"{path}:{number}: flag '{name}' is missing its value")
         try:
             if flag.name == "flagfile":
-                read_flagfile(Path(value), values, depth + 1)
+                read_flagfile(value, values, depth + 1)
             values.set(flag.name, value if sep else "true", f"flagfile {path}")
         except FlagError as exc:
             if str(exc).startswith(str(path)):
@@ -92,6 +95,8 @@ def _flag_body(arg: str) -> str | None:
     body = arg[2:] if arg.startswith("--") else arg[1:]
     name = body.partition("=")[0]
     # A positional query may start with an SQL comment ("-- ...") or a negative number.
-    if not _FLAG_NAME.match(name):
+    if not name or not (name[0].isalpha() or name[0] == "_"):
+        return None
+    if not name.replace("_", "a").isalnum() or not name.isascii():
         return None
     return body

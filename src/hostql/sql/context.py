@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import time
-import uuid
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from typing import Any
+
     from hostql.flags import FlagValues
     from hostql.host import Host
     from hostql.registry import TableRegistry
@@ -16,52 +17,108 @@ if TYPE_CHECKING:
 EQ, GT, LE, LT, GE = "=", ">", "<=", "<", ">="
 NE, LIKE, GLOB, REGEXP, IN = "<>", "LIKE", "GLOB", "REGEXP", "IN"
 
+# Plain slotted classes (not dataclasses): this module is on hostqli's start-up path.
 
-@dataclass(frozen=True, slots=True)
+
 class Constraint:
     """One pushed-down constraint: column op value (for IN, value is a frozenset)."""
 
-    column: str
-    op: str
-    value: Any
+    __slots__ = ("column", "op", "value")
+
+    def __init__(self, column: str, op: str, value: Any) -> None:
+        self.column = column
+        self.op = op
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Constraint) and (self.column, self.op, self.value) == (
+            other.column,
+            other.op,
+            other.value,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.column, self.op, self.value))
+
+    def __repr__(self) -> str:
+        return f"Constraint({self.column!r}, {self.op!r}, {self.value!r})"
 
 
-@dataclass(slots=True)
+def random_uuid() -> str:
+    """A random (version 4) UUID string, without importing the uuid module."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    text = raw.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
 class Runtime:
     """Facts about the running hostql process that introspection tables report."""
 
-    start_time: int = field(default_factory=lambda: int(time.time()))
-    instance_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    config_hash: str = ""
-    config_valid: bool = False
-    watcher: int = -1
-    tables: TableRegistry | None = None
-    # registry name -> plugin name -> active, for plugins other than tables.
-    plugins: dict[str, dict[str, bool]] = field(default_factory=dict)
-    extensions: list[dict[str, Any]] = field(default_factory=list)
+    __slots__ = (
+        "config_hash",
+        "config_valid",
+        "extensions",
+        "instance_id",
+        "plugins",
+        "start_time",
+        "tables",
+        "watcher",
+    )
+
+    def __init__(self) -> None:
+        self.start_time = int(time.time())
+        self.instance_id = random_uuid()
+        self.config_hash = ""
+        self.config_valid = False
+        self.watcher = -1
+        self.tables: TableRegistry | None = None
+        # registry name -> plugin name -> active, for plugins other than tables.
+        self.plugins: dict[str, dict[str, bool]] = {}
+        self.extensions: list[dict[str, Any]] = []
 
 
-@dataclass(slots=True)
 class QueryContext:
     """Pushed-down constraints, the columns the query uses, the host and the flags."""
 
-    table: str
-    constraints: tuple[Constraint, ...] = ()
-    used_columns: frozenset[str] | None = None
-    host: Host = field(default=None)  # type: ignore[assignment]
-    flags: FlagValues = field(default=None)  # type: ignore[assignment]
-    warnings: list[str] = field(default_factory=list)
-    runtime: Runtime = field(default_factory=Runtime)
+    __slots__ = ("_flags", "_host", "constraints", "runtime", "table", "used_columns", "warnings")
 
-    def __post_init__(self) -> None:
-        if self.host is None:
+    def __init__(
+        self,
+        table: str,
+        constraints: tuple[Constraint, ...] = (),
+        used_columns: frozenset[str] | None = None,
+        host: Host | None = None,
+        flags: FlagValues | None = None,
+        warnings: list[str] | None = None,
+        runtime: Runtime | None = None,
+    ) -> None:
+        self.table = table
+        self.constraints = constraints
+        self.used_columns = used_columns
+        self._host = host
+        self._flags = flags
+        self.warnings = [] if warnings is None else warnings
+        self.runtime = Runtime() if runtime is None else runtime
+
+    @property
+    def host(self) -> Host:
+        """The host this query reads (the live machine unless the engine was given a root)."""
+        if self._host is None:
             from hostql.host import Host
 
-            self.host = Host()
-        if self.flags is None:
+            self._host = Host()
+        return self._host
+
+    @property
+    def flags(self) -> FlagValues:
+        """Current flag values."""
+        if self._flags is None:
             from hostql.flags import default_values
 
-            self.flags = default_values()
+            self._flags = default_values()
+        return self._flags
 
     def on(self, column: str) -> Iterator[Constraint]:
         """The constraints on column."""

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
 import apsw
 
 from hostql.errors import HostqlError, SqlError
 from hostql.sql.context import Runtime
 from hostql.sql.vtable import Environment, TableModule
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+    from typing import Any
+
     from hostql.flags import FlagValues
     from hostql.host import Host
     from hostql.registry import TableRegistry
@@ -56,13 +56,18 @@ _MEMORY_PRAGMAS = (
 )
 
 
-@dataclass(slots=True)
 class StatementResult:
     """One statement's column names and rows (tuples in SELECT order)."""
 
-    sql: str
-    columns: list[str]
-    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    __slots__ = ("columns", "rows", "sql")
+
+    def __init__(self, sql: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+        self.sql = sql
+        self.columns = columns
+        self.rows = rows
+
+    def __repr__(self) -> str:
+        return f"StatementResult({self.sql!r}, {self.columns!r}, {len(self.rows)} rows)"
 
     def dicts(self) -> list[dict[str, Any]]:
         """The rows as column -> value dicts."""
@@ -117,16 +122,11 @@ class Engine:
             from hostql.flags import default_values
 
             flags = default_values()
-        if host is None:
-            from hostql.host import Host
-
-            host = Host()
         if tables is None:
             from hostql.registry import builtin_registry
 
             tables = builtin_registry()
         self.flags = flags
-        self.host = host
         self.tables = tables
         if runtime is None:
             runtime = Runtime()
@@ -142,6 +142,11 @@ class Engine:
         register(self.connection)
         self.refresh_tables()
         self.connection.authorizer = self._authorize
+
+    @property
+    def host(self) -> Host:
+        """The host this engine's tables read."""
+        return self.env.host
 
     @property
     def warnings(self) -> list[str]:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
-
 import apsw
 
 from hostql.errors import ConstraintError, SqlError
-from hostql.schema import BLOB, DOUBLE, TEXT, ColumnType, Row, TableSpec
 from hostql.sql.context import (
     EQ,
     GE,
@@ -25,9 +21,14 @@ from hostql.sql.context import (
     Runtime,
 )
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import Any
+
     from hostql.flags import FlagValues
     from hostql.host import Host
+    from hostql.schema import Row, TableSpec
 
 _OPS: dict[int, str] = {
     apsw.SQLITE_INDEX_CONSTRAINT_EQ: EQ,
@@ -84,24 +85,38 @@ def to_text(value: Any) -> str:
     return str(value)
 
 
-def _converter(column_type: ColumnType) -> Callable[[Any], Any]:
-    if column_type is TEXT:
-        return to_text
-    if column_type is DOUBLE:
-        return to_double
-    if column_type is BLOB:
-        return lambda v: v if isinstance(v, bytes) else to_text(v).encode()
-    return to_integer
+def to_blob(value: Any) -> bytes:
+    """Blobs: bytes pass, anything else is its UTF-8 text."""
+    return value if isinstance(value, bytes) else to_text(value).encode()
+
+
+_CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    "TEXT": to_text,
+    "DOUBLE": to_double,
+    "BLOB": to_blob,
+    "INTEGER": to_integer,
+    "BIGINT": to_integer,
+    "UNSIGNED BIGINT": to_integer,
+}
 
 
 class Environment:
     """What every cursor needs from its engine: host, flags, and the interrupt check."""
 
-    def __init__(self, host: Host, flags: FlagValues, runtime: Runtime) -> None:
-        self.host = host
+    def __init__(self, host: Host | None, flags: FlagValues, runtime: Runtime) -> None:
+        self._host = host
         self.flags = flags
         self.runtime = runtime
         self.warnings: list[str] = []
+
+    @property
+    def host(self) -> Host:
+        """The host tables read; created on first use (``select 1`` needs none)."""
+        if self._host is None:
+            from hostql.host import Host
+
+            self._host = Host()
+        return self._host
 
 
 class TableModule:
@@ -134,7 +149,7 @@ class VirtualTable:
             _FOREIGN if c.foreign else aliases.get(c.name, c.name) for c in columns
         )
         self.types = tuple(c.type.python_type for c in columns)
-        self.converters = tuple(_converter(c.type) for c in columns)
+        self.converters = tuple(_CONVERTERS[c.type.value] for c in columns)
         self.required = [i for i, c in enumerate(columns) if c.required]
         self.pushdown = {i for i, c in enumerate(columns) if c.pushdown}
 
