@@ -2,10 +2,18 @@
 
 # fmt: off
 CATALOG: dict[str, tuple[str, tuple[str, ...], tuple[str, ...], bool]] = {
+    "groups": ("hostql.tables.system.groups", (), ("linux", "macos", "windows"), False),
+    "listening_ports": ("hostql.tables.networking.listening_ports", (), ("linux", "macos", "windows"), False),
     "osquery_extensions": ("hostql.tables.utility.osquery_extensions", (), ("linux", "macos", "windows"), False),
     "osquery_flags": ("hostql.tables.utility.osquery_flags", (), ("linux", "macos", "windows"), False),
     "osquery_info": ("hostql.tables.utility.osquery_info", (), ("linux", "macos", "windows"), False),
     "osquery_registry": ("hostql.tables.utility.osquery_registry", (), ("linux", "macos", "windows"), False),
+    "process_envs": ("hostql.tables.system.process_envs", (), ("linux", "macos"), False),
+    "process_open_files": ("hostql.tables.system.process_open_files", (), ("linux", "macos"), False),
+    "process_open_sockets": ("hostql.tables.networking.process_open_sockets", (), ("linux", "macos", "windows"), False),
+    "processes": ("hostql.tables.system.processes", (), ("linux", "macos", "windows"), False),
     "uptime": ("hostql.tables.system.uptime", (), ("linux", "macos", "windows"), False),
+    "user_groups": ("hostql.tables.system.user_groups", (), ("linux", "macos", "windows"), False),
+    "users": ("hostql.tables.system.users", (), ("linux", "macos", "windows"), False),
 }
 # fmt: on
