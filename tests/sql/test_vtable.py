@@ -40,11 +40,17 @@ def things(ctx: QueryContext) -> Iterator[Row]:
             yield row
 
 
-@table("needs", "Required column.", columns=[Column("path", TEXT, "p", required=True)])
+@table(
+    "needs",
+    "Two required columns, either satisfies (like file's path and directory).",
+    columns=[Column("path", TEXT, "p", required=True), Column("dir", TEXT, "d", required=True)],
+)
 def needs(ctx: QueryContext) -> Iterator[Row]:
-    """Echo the required constraint back."""
+    """Echo the required constraints back."""
     for path in ctx.equals("path") or ():
         yield {"path": path}
+    for directory in ctx.equals("dir") or ():
+        yield {"dir": directory}
 
 
 @table("broken", "Raises mid-scan.", columns=[Column("n", INTEGER, "n")])
@@ -108,7 +114,8 @@ def test_required_column_missing_fails_with_osquery_message() -> None:
         r"column in the WHERE clause$",
     ):
         run_table(needs)
-    assert run_table(needs, "path = '/x'") == [{"path": "/x"}]
+    assert run_table(needs, "path = '/x'") == [{"path": "/x", "dir": None}]
+    assert run_table(needs, "dir = '/d'") == [{"path": None, "dir": "/d"}]
 
 
 def test_required_column_through_a_join() -> None:

@@ -171,12 +171,12 @@ class VirtualTable:
             plan.append(f"{column}:{IN if is_in else op}")
             if op == EQ and column in self.pushdown:
                 constrained.add(column)
-        missing = [
-            c
-            for c in self.required
-            if c not in constrained and not any(p.startswith(f"{c}:") for p in plan)
-        ]
-        if missing:
+        # osquery's rule: one constrained required column satisfies the table
+        # (file needs path OR directory).
+        satisfied = not self.required or any(
+            any(p.startswith(f"{c}:") for p in plan) for c in self.required
+        )
+        if not satisfied:
             cost = _MISSING_REQUIRED_COST
         elif constrained:
             cost = 10.0 / (1 + len(constrained))
@@ -215,13 +215,11 @@ class VirtualTable:
             used = frozenset(self.row_keys[i] for i in indexes if i < len(self.names))
         else:
             used = frozenset()
-        for column in self.required:
-            name = self.names[column]
-            if not any(c.column == name for c in constraints):
-                raise ConstraintError(
-                    f"Table {self.spec.name} was queried without a required column "
-                    "in the WHERE clause"
-                )
+        required = {self.row_keys[column] for column in self.required}
+        if required and not any(c.column in required for c in constraints):
+            raise ConstraintError(
+                f"Table {self.spec.name} was queried without a required column in the WHERE clause"
+            )
         return QueryContext(
             table=self.spec.name,
             constraints=tuple(constraints),
