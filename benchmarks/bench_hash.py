@@ -13,8 +13,9 @@ SIZE = 100 * 1024 * 1024
 
 
 def main() -> None:
-    """Hash a fresh 100 MB file both ways; the cache is off so every run really hashes."""
+    """Hash a fresh 100 MB file both ways; the cache is emptied so every run really hashes."""
     from hostql.flags import default_values
+    from hostql.host.files import HASH_CACHE
 
     with tempfile.NamedTemporaryFile(prefix="hostql-bench-", delete=False) as handle:
         block = os.urandom(1024 * 1024)
@@ -23,10 +24,16 @@ def main() -> None:
         path = handle.name
     try:
         values = default_values()
-        values.set("disable_hash_cache", True)
+        # osquery skips files over read_max (50 MiB by default); the benchmark file is larger.
+        values.set("read_max", 2 * SIZE)
         engine = Engine(flags=values)
         sql = "select sha256 from hash where path = ?"
-        ours = best_of(lambda: engine.execute(sql, (path,)), repeat=5)
+
+        def hash_once() -> None:
+            HASH_CACHE.clear()
+            assert engine.execute(sql, (path,)).rows[0][0]
+
+        ours = best_of(hash_once, repeat=5)
         reference = best_of(run_command(["sha256sum", path]), repeat=5)
         report(
             "hash: sha256 of a 100 MB file",
