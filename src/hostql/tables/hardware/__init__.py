@@ -1,0 +1,1 @@
+"""Hardware tables: firmware (SMBIOS, ACPI, EFI), buses (PCI, USB) and storage devices."""
