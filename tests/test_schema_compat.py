@@ -19,7 +19,10 @@ def test_spec_matches_reference(name: str, reference_tables: dict[str, dict[str,
     spec: TableSpec = REGISTRY.spec(name)
     assert name in reference_tables, f"{name} is not an osquery Linux table"
     ref = reference_tables[name]
-    assert spec.create_table_sql() == ref["create_table_sql_on_linux"]
+    assert spec.create_table_sql(osquery_only=True) == ref["create_table_sql_on_linux"]
+    extras = [c for c in spec.columns if c.hostql_only]
+    assert all(c.is_hidden for c in extras)
+    assert list(spec.columns[len(spec.columns) - len(extras) :]) == extras, "extras go last"
     ours = {c.name: c for c in spec.columns}
     for column in ref["columns"]:
         mine = ours[column["name"]]

@@ -33,6 +33,8 @@ def table_markdown(spec: TableSpec) -> str:
             options.append("hidden")
         if column.collate:
             options.append(f"collate {column.collate.lower()}")
+        if column.hostql_only:
+            options.append("hostql only")
         if column.foreign:
             options.append("not on linux (" + ", ".join(column.platforms) + ")")
         description = column.description.replace("|", "\\|")

@@ -70,6 +70,9 @@ class Column:
     # Non-empty for osquery's extended_schema() columns of other platforms: declared
     # HIDDEN on Linux and always NULL.
     platforms: tuple[str, ...] = ()
+    # A column hostql adds beyond osquery's schema; always hidden, so SELECT * and
+    # osquery's result lines stay identical.
+    hostql_only: bool = False
 
     @property
     def foreign(self) -> bool:
@@ -79,7 +82,7 @@ class Column:
     @property
     def is_hidden(self) -> bool:
         """Whether SELECT * leaves this column out."""
-        return self.hidden or self.foreign
+        return self.hidden or self.foreign or self.hostql_only
 
     @property
     def pushdown(self) -> bool:
@@ -130,10 +133,12 @@ class TableSpec:
                 return c
         raise KeyError(name)
 
-    def create_table_sql(self) -> str:
-        """The CREATE TABLE text osquery declares to SQLite for this table."""
+    def create_table_sql(self, *, osquery_only: bool = False) -> str:
+        """The CREATE TABLE text declared to SQLite (osquery_only: without hostql's columns)."""
         parts = []
         for c in self.all_columns():
+            if osquery_only and c.hostql_only:
+                continue
             text = f"`{c.name}` {c.type.value}"
             if c.is_hidden:
                 text += " HIDDEN"

@@ -61,7 +61,9 @@ class Runtime:
         "config_valid",
         "extensions",
         "instance_id",
+        "packs",
         "plugins",
+        "schedule",
         "start_time",
         "tables",
         "watcher",
@@ -77,6 +79,9 @@ class Runtime:
         # registry name -> plugin name -> active, for plugins other than tables.
         self.plugins: dict[str, dict[str, bool]] = {}
         self.extensions: list[dict[str, Any]] = []
+        # Kept current by the daemon: one row per scheduled query / loaded pack.
+        self.schedule: list[dict[str, Any]] = []
+        self.packs: list[dict[str, Any]] = []
 
 
 class QueryContext:

@@ -73,3 +73,41 @@ def test_osquery_registry_lists_tables_with_active_flag() -> None:
 def test_osquery_extensions_has_the_core() -> None:
     rows = Engine().query("select uuid, name, type from osquery_extensions")
     assert rows == [{"uuid": 0, "name": "core", "type": "core"}]
+
+
+def test_osquery_schedule_reads_the_runtime_and_hides_timeouts() -> None:
+    engine = Engine()
+    assert engine.query("select * from osquery_schedule") == []
+    engine.runtime.schedule.append(
+        {
+            "name": "uptime",
+            "query": "select * from uptime",
+            "interval": 60,
+            "executions": 2,
+            "timeouts": 1,
+        }
+    )
+    row = engine.query("select * from osquery_schedule")[0]
+    assert "timeouts" not in row
+    assert row["executions"] == 2 and row["denylisted"] == 0 and row["wall_time_ms"] == 0
+    assert engine.query("select timeouts, blacklisted from osquery_schedule") == [
+        {"timeouts": 1, "blacklisted": 0}
+    ]
+
+
+def test_osquery_packs_reads_the_runtime() -> None:
+    engine = Engine()
+    engine.runtime.packs.append(
+        {
+            "name": "monitoring",
+            "platform": "linux",
+            "version": "",
+            "shard": 0,
+            "discovery_cache_hits": 0,
+            "discovery_executions": 1,
+            "active": 1,
+        }
+    )
+    assert engine.query("select name, active from osquery_packs") == [
+        {"name": "monitoring", "active": 1}
+    ]
