@@ -1,0 +1,1 @@
+"""hostqld: config, schedule, differential results, loggers, backing store and watchdog."""

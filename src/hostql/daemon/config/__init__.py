@@ -1,0 +1,1 @@
+"""Config sources, parsing, packs and options."""
