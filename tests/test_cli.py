@@ -32,7 +32,9 @@ def test_tables_lists_without_traceback() -> None:
         "osquery_extensions",
         "osquery_flags",
         "osquery_info",
+        "osquery_packs",
         "osquery_registry",
+        "osquery_schedule",
     ]
 
 
