@@ -11,6 +11,7 @@ LAYERS = {
     "errors": 0,
     "schema": 0,
     "flags": 0,
+    "packs": 0,
     "sql": 1,
     "host": 1,
     "registry": 1,

@@ -96,12 +96,19 @@ def daemon_main(argv: list[str] | None = None) -> int:
         except ImportError:
             print("hostqld: the daemon is not part of this build yet; use hostqli", file=sys.stderr)
             return 1
-        return int(run_daemon(values))
+        return int(run_daemon(values, argv))
     except HostqlError as exc:
         print(f"hostqld: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 0
+    except Exception as exc:  # the last resort: one line, never a traceback in the logs
+        if "--verbose" in argv:
+            import traceback
+
+            traceback.print_exc()
+        print(f"hostqld: fatal: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 78
 
 
 def tables_main(argv: list[str]) -> int:

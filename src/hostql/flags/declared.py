@@ -879,7 +879,15 @@ DECLARED: tuple[Flag, ...] = (
     ),
 )
 
-# Flags hostql adds to osquery's: gflags' own --flagfile, which osquery's list leaves out.
+# Flags hostql adds to osquery's: gflags' own --flagfile (osquery's list leaves it out), and
+# the per-query time limit that cancels a slow query instead of the worker being killed.
 HOSTQL_ONLY: tuple[Flag, ...] = (
     Flag("flagfile", STRING, "", CLI, "Load flags from a file, one --name=value per line"),
+    Flag(
+        "schedule_query_timeout",
+        UINT32,
+        120,
+        OPTION,
+        "Seconds a scheduled query may run before it is cancelled (0: no limit)",
+    ),
 )
