@@ -4,8 +4,8 @@ PY := $(VENV)/bin/python
 
 .PHONY: run test test-fast bench lint format docs catalog
 
-run:  ## the main job: hostqli on the embedded default
-	$(VENV)/bin/hostqli
+run:  ## the main job: hostqld on its embedded default config (Ctrl-C stops it)
+	$(VENV)/bin/hostqld
 
 test:  ## the whole suite, live tests included
 	$(VENV)/bin/pytest -q
