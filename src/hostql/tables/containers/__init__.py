@@ -1,0 +1,1 @@
+"""Container tables: Docker and LXD, read through their APIs on unix sockets."""
