@@ -159,10 +159,18 @@ CPU_HOG = "with recursive c(x) as (select 1 union all select x + 1 from c) selec
 @pytest.mark.parametrize(
     ("hog", "limits", "reason"),
     [
-        (MEMORY_HOG, ["--watchdog_memory_limit=60"], "stopping: Memory limits exceeded"),
+        (
+            MEMORY_HOG,
+            ["--watchdog_memory_limit=60", "--watchdog_utilization_limit=100"],
+            "stopping: Memory limits exceeded",
+        ),
         (
             CPU_HOG,
-            ["--watchdog_latency_limit=3", "--watchdog_utilization_limit=10"],
+            [
+                "--watchdog_latency_limit=3",
+                "--watchdog_utilization_limit=10",
+                "--watchdog_memory_limit=2000",
+            ],
             "stopping: Maximum sustainable CPU utilization limit",
         ),
     ],

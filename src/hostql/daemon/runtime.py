@@ -216,8 +216,7 @@ class Daemon:
             now = int(time.time())
             entries = scheduler.denylist_failed_query(self.store.denylist(now), name, now)
             self.store.save_denylist(entries)
-            self.status.error(f"Scheduled query may have failed: {name}; "
-                              "denylisted for 24 hours")
+            self.status.error(f"Scheduled query may have failed: {name}; denylisted for 24 hours")
         else:
             self.status.warning(f"Scheduled query may have failed: {name}")
         self.store.clear_executing_query()
