@@ -1,0 +1,1 @@
+"""Application tables: browser extensions and editor plugins in users' homes."""

@@ -1,0 +1,1 @@
+"""Software inventory tables: system package databases and language package trees."""
