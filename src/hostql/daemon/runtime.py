@@ -15,12 +15,14 @@ from hostql.daemon.config.model import Config, ScheduledQuery
 from hostql.daemon.delivery import Delivery
 from hostql.daemon.executor import QueryRunner
 from hostql.daemon.identity import HostIdentity
+from hostql.daemon.services import Service, start_services
 from hostql.daemon.state import BackingStore
 from hostql.errors import ConfigError, HostqlError, SqlError
 from hostql.sql.context import Runtime
 from hostql.sql.engine import Engine
 
 if TYPE_CHECKING:
+    from hostql.daemon.loggers.base import Logger
     from hostql.daemon.status import StatusLog
     from hostql.flags import FlagValues
 
@@ -35,7 +37,6 @@ class Daemon:
         self, values: FlagValues, status: StatusLog, *, config_base_dir: str | None = None
     ) -> None:
         from hostql import __version__
-        from hostql.daemon.loggers import build_loggers
 
         self.values = values
         self.status = status
@@ -53,7 +54,7 @@ class Daemon:
         status.host_identifier = self.identity
         status.version = __version__
         names = "" if values["disable_logging"] else values["logger_plugin"]
-        loggers = build_loggers(names, values)
+        loggers = self._build_loggers(names)
         self.runtime.plugins = {
             "config": {"filesystem": values["config_plugin"] == "filesystem"},
             "logger": {logger.name: True for logger in loggers},
@@ -77,6 +78,26 @@ class Daemon:
         self.splayed: dict[str, int] = {}
         self.rng = random.Random()
         self.refresh_failed = False
+        self.services: list[Service] = []
+
+    def _build_loggers(self, names: str) -> list[Logger]:
+        """Local loggers from the flags; remote ones (tls, kafka) from their daemon hook."""
+        import importlib
+
+        from hostql.daemon.loggers import DAEMON_LOGGERS, UnknownLoggerError, build_loggers
+
+        wanted = [name.strip() for name in names.split(",") if name.strip()]
+        local = ",".join(name for name in wanted if name not in DAEMON_LOGGERS)
+        loggers = build_loggers(local, self.values)
+        for name in dict.fromkeys(n for n in wanted if n in DAEMON_LOGGERS):
+            try:
+                module = importlib.import_module(DAEMON_LOGGERS[name])
+            except ModuleNotFoundError:
+                raise UnknownLoggerError(
+                    f"Cannot activate {name} logger plugin: not available in this build"
+                ) from None
+            loggers.append(module.from_daemon(self))
+        return loggers
 
     # -- config ---------------------------------------------------------------------------
 
@@ -85,6 +106,13 @@ class Daemon:
         from hostql.daemon.config.sources import load_filesystem_config
 
         plugin = self.values["config_plugin"]
+        if plugin == "tls":
+            # The TLS config plugin (remote management) provides read_config(daemon) -> Config.
+            try:
+                from hostql.remote.tls_config import read_config
+            except ModuleNotFoundError:
+                raise ConfigError("Config plugin tls is not available in this build") from None
+            return read_config(self)
         if plugin != "filesystem":
             raise ConfigError(f"Config plugin {plugin} is not available")
         return load_filesystem_config(
@@ -278,6 +306,7 @@ class Daemon:
         """The scheduler loop; returns the exit code."""
         self.load_config(first=True)
         self.denylist_crashed_query()
+        self.services = start_services(self)
         self.status.info(f"hostqld started [version={self.status.version}]")
         started = time.monotonic()
         timeout = int(self.values["schedule_timeout"])
@@ -297,6 +326,11 @@ class Daemon:
                 last_refresh = began
                 self.load_config(first=False)
             self.run_due(step, first)
+            for service in self.services:
+                try:
+                    service.step(time.time())
+                except Exception as exc:  # a failing service must not stop the schedule
+                    self.status.error(f"{service.name} service step failed: {exc}")
             self.delivery.status(self.status.drain())
             first = False
             step += 1
@@ -309,6 +343,9 @@ class Daemon:
     def shutdown(self) -> int:
         """Flush loggers and close the store."""
         self.status.info("hostqld stopping")
+        for service in reversed(self.services):
+            with contextlib.suppress(Exception):
+                service.stop()
         self.delivery.status(self.status.drain())
         self.delivery.close()
         self.store.close()

@@ -20,6 +20,14 @@ class UnknownLoggerError(PluginError):
     exit_code = 78
 
 
+# Loggers that need the running daemon (its store for spools and node keys, its status log),
+# built by the daemon through `<module>.from_daemon(daemon)`; imported only when named.
+DAEMON_LOGGERS: dict[str, str] = {
+    "tls": "hostql.remote.tls_logger",
+    "kafka_producer": "hostql.remote.kafka_logger",
+}
+
+
 def builtin_loggers() -> dict[str, LoggerFactory]:
     """The loggers hostql ships, by --logger_plugin name."""
     from hostql.daemon.loggers.filesystem import FilesystemLogger
