@@ -20,6 +20,7 @@ LAYERS = {
     "events": 2,
     "testing": 2,
     "plugins": 3,
+    "extensions": 3,
     "reference_docs": 3,
     "shell": 4,
     "daemon": 4,

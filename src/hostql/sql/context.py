@@ -59,6 +59,7 @@ class Runtime:
     __slots__ = (
         "config_hash",
         "config_valid",
+        "events",
         "extensions",
         "instance_id",
         "packs",
@@ -79,6 +80,8 @@ class Runtime:
         # registry name -> plugin name -> active, for plugins other than tables.
         self.plugins: dict[str, dict[str, bool]] = {}
         self.extensions: list[dict[str, Any]] = []
+        # The running event store (hostql.events), where evented tables read their rows.
+        self.events: Any = None
         # Kept current by the daemon: one row per scheduled query / loaded pack.
         self.schedule: list[dict[str, Any]] = []
         self.packs: list[dict[str, Any]] = []

@@ -1,0 +1,1 @@
+"""Events: publishers (inotify, audit, syslog, udev) feed subscribers (the *_events tables)."""
