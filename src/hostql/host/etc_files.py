@@ -89,10 +89,10 @@ class EtcFiles:
         """The text of a host file (undecodable bytes replaced)."""
         return self.host.path(path).read_bytes().decode("utf-8", "replace")
 
-    def protocols(self) -> Iterator[dict[str, object]]:
-        """Rows of /etc/protocols as osquery parses it."""
+    def _entries(self, path: str) -> Iterator[tuple[list[str], str | None]]:
+        """(fields, comment) of each entry line of a services/protocols-style file."""
         try:
-            text = self.read("/etc/protocols")
+            text = self.read(path)
         except OSError:
             return
         for line in split_fields(text, "\n"):
@@ -100,28 +100,22 @@ class EtcFiles:
                 continue
             parts = split_fields(line, "#")
             fields = split_fields(parts[0])
-            if len(fields) < 2:
-                continue
+            if len(fields) >= 2:
+                yield fields, " # ".join(parts[1:]) if len(parts) > 1 else None
+
+    def protocols(self) -> Iterator[dict[str, object]]:
+        """Rows of /etc/protocols as osquery parses it."""
+        for fields, comment in self._entries("/etc/protocols"):
             row: dict[str, object] = {"name": fields[0], "number": fields[1]}
             if len(fields) > 2:
                 row["alias"] = fields[2]
-            if len(parts) > 1:
-                row["comment"] = " # ".join(parts[1:])
+            if comment is not None:
+                row["comment"] = comment
             yield row
 
     def services(self) -> Iterator[dict[str, object]]:
         """Rows of /etc/services as osquery parses it."""
-        try:
-            text = self.read("/etc/services")
-        except OSError:
-            return
-        for line in split_fields(text, "\n"):
-            if not line or line.startswith("#"):
-                continue
-            parts = split_fields(line, "#")
-            fields = split_fields(parts[0])
-            if len(fields) < 2:
-                continue
+        for fields, comment in self._entries("/etc/services"):
             port_protocol = split_fields(fields[1], "/")
             if len(port_protocol) != 2:
                 continue
@@ -131,8 +125,8 @@ class EtcFiles:
                 "protocol": port_protocol[1],
                 "aliases": " ".join(fields[2:]),
             }
-            if len(parts) > 1:
-                row["comment"] = " # ".join(parts[1:])
+            if comment is not None:
+                row["comment"] = comment
             yield row
 
     def resolver(self) -> Resolver:
