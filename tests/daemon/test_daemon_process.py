@@ -44,6 +44,8 @@ def flags(tmp_path: Path, config: object = CONFIG) -> list[str]:
         f"--logger_path={tmp_path / 'log'}",
         f"--pidfile={tmp_path / 'hostqld.pid'}",
         "--disable_watchdog",
+        # Each test daemon must not serve the default extensions socket.
+        "--disable_extensions",
     ]
 
 

@@ -24,6 +24,7 @@ def make_values(tmp_path: Path, config: dict, **flags: object) -> FlagValues:
         "logger_path": str(tmp_path / "log"),
         "logger_plugin": "filesystem",
         "disable_watchdog": True,
+        "disable_extensions": True,
         "schedule_splay_percent": 10,
         **flags,
     }
