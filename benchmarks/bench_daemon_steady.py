@@ -77,6 +77,7 @@ def main() -> None:
             f"--logger_path={work / 'log'}",
             f"--pidfile={work / 'pid'}",
             "--disable_watchdog",
+            "--disable_extensions",
             "--logger_min_stderr=2",
         ],
         stdout=subprocess.DEVNULL,
