@@ -8,7 +8,8 @@ cd "$(dirname "$0")"
 # Debian packages: the build basics, and the tools the live tests cross-check against.
 PACKAGES="python3 python3-venv python3-dev make gcc iproute2 procps kmod util-linux
   e2fsprogs pciutils usbutils libmagic1 file iptables attr openssl openssh-client
-  dbus-daemon rsyslog libaugeas0 augeas-lenses augeas-tools rpm db5.3-util"
+  dbus-daemon rsyslog libaugeas0 augeas-lenses augeas-tools rpm db5.3-util
+  inotify-tools"
 
 missing=""
 for package in $PACKAGES; do

@@ -6,6 +6,7 @@ import os
 import resource
 import time
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -102,8 +103,17 @@ class QueryRunner:
         usage = resource.getrusage(resource.RUSAGE_SELF)
         limit = float(self.values["schedule_query_timeout"])
         rows: list[dict[str, Any]] = []
+        evented = False
+        events = self.engine.runtime.events
         try:
-            columns, raw = self.execute_limited(query.query, limit)
+            # Evented tables give a scheduled query only the events it has not read; the
+            # marks are kept only if the run succeeds, so a failed run reads them again.
+            reader = events.reading_as(query.name) if events is not None else nullcontext()
+            with reader as reading:
+                columns, raw = self.execute_limited(query.query, limit)
+            evented = bool(getattr(reading, "evented", False)) and bool(
+                self.values["events_optimize"]
+            )
             nullvalue = self.values["nullvalue"]
             rows = [escape_row(dict(zip(columns, row, strict=True)), nullvalue) for row in raw]
         except TimeoutError:
@@ -118,7 +128,7 @@ class QueryRunner:
             self.status.error(f"Error executing scheduled query {query.name}: {exc}")
         if not outcome.error:
             outcome.rows = len(rows)
-            outcome.lines = self._log(query, rows, now)
+            outcome.lines = self._log(query, rows, now, evented)
         self._record(query.name, started, usage, outcome, now)
         if not self.keep_mark():
             self.store.clear_executing_query()
@@ -136,7 +146,9 @@ class QueryRunner:
             decorations_top_level=bool(self.values["decorations_top_level"]),
         )
 
-    def _log(self, query: ScheduledQuery, rows: list[dict[str, Any]], now: int) -> int:
+    def _log(
+        self, query: ScheduledQuery, rows: list[dict[str, Any]], now: int, evented: bool
+    ) -> int:
         epoch = int(self.values["schedule_epoch"])
         if query.snapshot:
             meta = self._meta(query.name, now, epoch, 0)
@@ -150,7 +162,12 @@ class QueryRunner:
                 stored.rows, stored.epoch or 0, stored.counter or 0, stored.sql or query.query
             )
         decision = differential(
-            previous, rows, sql=query.query, epoch=epoch, removed_enabled=query.removed
+            previous,
+            rows,
+            sql=query.query,
+            epoch=epoch,
+            removed_enabled=query.removed,
+            event_query=evented,
         )
         if decision.first_run:
             self.status.info(f"Storing initial results for new scheduled query: {query.name}")

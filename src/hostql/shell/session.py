@@ -86,6 +86,10 @@ class Session:
             from hostql.sql.engine import Engine
 
             self._engine = Engine(flags=self.values)
+            if not self.values["disable_events"]:
+                from hostql.events.service import start_for_engine
+
+                start_for_engine(self._engine, self.values)  # stops itself at exit
         return self._engine
 
     @property

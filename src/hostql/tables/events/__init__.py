@@ -1,0 +1,1 @@
+"""Evented tables: rows buffered by the events runtime (file_events...)."""
