@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 PACKAGES="python3 python3-venv python3-dev make gcc iproute2 procps kmod util-linux
   e2fsprogs pciutils usbutils libmagic1 file iptables attr openssl openssh-client
   dbus-daemon rsyslog libaugeas0 augeas-lenses augeas-tools rpm db5.3-util
-  inotify-tools"
+  inotify-tools auditd"
 
 missing=""
 for package in $PACKAGES; do
@@ -22,8 +22,16 @@ if [ -n "$missing" ]; then
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
+  # Install services (auditd, rsyslog) without starting them: tests start private
+  # instances by pid, and a system auditd would take the audit socket.
+  policy=/usr/sbin/policy-rc.d
+  own_policy=""
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod 755 "$policy" && own_policy=1
+  fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  if [ -n "$own_policy" ]; then rm -f "$policy"; fi
 fi
 
 PYTHON="${PYTHON:-python3}"

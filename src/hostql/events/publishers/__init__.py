@@ -19,6 +19,7 @@ PUBLISHERS: dict[str, str] = {
     "inotify": "hostql.events.publishers.inotify:InotifyPublisher",
     "syslog": "hostql.events.publishers.syslog:SyslogPublisher",
     "udev": "hostql.events.publishers.udev:UdevPublisher",
+    "auditeventpublisher": "hostql.events.publishers.audit:AuditPublisher",
 }
 # subscriber (table) name -> (publisher name, "module:Class")
 SUBSCRIBERS: dict[str, tuple[str, str]] = {
@@ -29,6 +30,31 @@ SUBSCRIBERS: dict[str, tuple[str, str]] = {
         "hostql.tables.events.hardware_events:HardwareEventsSubscriber",
     ),
     "yara_events": ("inotify", "hostql.tables.events.yara_events:YaraEventsSubscriber"),
+    "process_events": (
+        "auditeventpublisher",
+        "hostql.tables.events.process_events:ProcessEventsSubscriber",
+    ),
+    "socket_events": (
+        "auditeventpublisher",
+        "hostql.tables.events.socket_events:SocketEventsSubscriber",
+    ),
+    "user_events": ("auditeventpublisher", "hostql.tables.events.user_events:UserEventsSubscriber"),
+    "process_file_events": (
+        "auditeventpublisher",
+        "hostql.tables.events.process_file_events:ProcessFileEventsSubscriber",
+    ),
+    "selinux_events": (
+        "auditeventpublisher",
+        "hostql.tables.events.selinux_events:SelinuxEventsSubscriber",
+    ),
+    "apparmor_events": (
+        "auditeventpublisher",
+        "hostql.tables.events.apparmor_events:AppArmorEventsSubscriber",
+    ),
+    "seccomp_events": (
+        "auditeventpublisher",
+        "hostql.tables.events.seccomp_events:SeccompEventsSubscriber",
+    ),
 }
 
 
