@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 PACKAGES="python3 python3-venv python3-dev make gcc iproute2 procps kmod util-linux
   e2fsprogs pciutils usbutils libmagic1 file iptables attr openssl openssh-client
   dbus-daemon rsyslog libaugeas0 augeas-lenses augeas-tools rpm db5.3-util
-  inotify-tools auditd"
+  inotify-tools auditd openjdk-17-jre-headless"
 
 missing=""
 for package in $PACKAGES; do

@@ -10,7 +10,9 @@ from hostql.registry import builtin_registry
 from hostql.schema import TableSpec
 
 REGISTRY = builtin_registry()
-NAMES = REGISTRY.names()
+# Tables hostql adds beyond osquery's: documented, but not in osquery's reference.
+HOSTQL_TABLES = {"hostql_delivery_queues"}
+NAMES = [name for name in REGISTRY.names() if name not in HOSTQL_TABLES]
 OSQUERY_PLATFORMS = {"linux", "macos", "windows"}
 
 

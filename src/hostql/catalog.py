@@ -61,6 +61,7 @@ CATALOG: dict[str, tuple[str, tuple[str, ...], tuple[str, ...], bool]] = {
     "groups": ("hostql.tables.system.groups", (), ("linux", "macos", "windows"), False),
     "hardware_events": ("hostql.tables.events.hardware_events", (), ("linux", "macos"), True),
     "hash": ("hostql.tables.utility.hash", (), ("linux", "macos", "windows"), False),
+    "hostql_delivery_queues": ("hostql.tables.utility.hostql_delivery_queues", (), ("linux", "macos", "windows"), False),
     "intel_me_info": ("hostql.tables.system.intel_me_info", (), ("linux", "windows"), False),
     "interface_addresses": ("hostql.tables.networking.interface_addresses", (), ("linux", "macos", "windows"), False),
     "interface_details": ("hostql.tables.networking.interface_details", (), ("linux", "macos", "windows"), False),

@@ -44,6 +44,12 @@ class Delivery:
     def _put(self, kind: str, items: Sequence[object]) -> None:
         if not items:
             return
+        if kind != STATUS:
+            # Loggers with a durable spool take lines on the caller's thread (a local commit),
+            # so no line waits in memory once its query's new state is stored.
+            for logger in self.loggers:
+                if getattr(logger, "durable", False):
+                    self._deliver(logger, kind, items)
         with self._lock:
             # A bound on memory: past buffered_log_max pending lines, new batches are dropped
             # and counted rather than letting the daemon grow without limit.
@@ -59,21 +65,28 @@ class Delivery:
             if kind == _STOP[0]:
                 break
             for logger in self.loggers:
-                try:
-                    if kind == RESULTS:
-                        logger.log_results(items)  # type: ignore[arg-type]
-                    elif kind == SNAPSHOTS:
-                        logger.log_snapshots(items)  # type: ignore[arg-type]
-                    elif logger.uses_status:
-                        logger.log_status(items)  # type: ignore[arg-type]
-                    if self._queue.empty():
+                if kind != STATUS and getattr(logger, "durable", False):
+                    continue  # already handed over by _put
+                self._deliver(logger, kind, items)
+                if self._queue.empty():
+                    with contextlib.suppress(Exception):
                         logger.flush()
-                except Exception as exc:  # a broken plugin must not stop delivery
-                    logger.errors += 1
-                    logger.last_error = f"{type(exc).__name__}: {exc}"
             with self._lock:
                 self._pending -= len(items)
             self._queue.task_done()
+
+    @staticmethod
+    def _deliver(logger: Logger, kind: str, items: Sequence[object]) -> None:
+        try:
+            if kind == RESULTS:
+                logger.log_results(items)  # type: ignore[arg-type]
+            elif kind == SNAPSHOTS:
+                logger.log_snapshots(items)  # type: ignore[arg-type]
+            elif logger.uses_status:
+                logger.log_status(items)  # type: ignore[arg-type]
+        except Exception as exc:  # a broken plugin must not stop delivery
+            logger.errors += 1
+            logger.last_error = f"{type(exc).__name__}: {exc}"
 
     def wait(self) -> None:
         """Block until everything queued so far was handed to the loggers."""

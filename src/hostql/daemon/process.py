@@ -28,6 +28,8 @@ def apply_embedded_defaults(values: FlagValues) -> str | None:
 
     Returns the directory pack resources resolve against, or None when a real config is used.
     """
+    if values["config_plugin"] != "filesystem":
+        return None
     if values.is_set("config_path") or Path(values["config_path"]).exists():
         return None
     from hostql.packs import pack_path

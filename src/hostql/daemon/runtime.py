@@ -22,9 +22,12 @@ from hostql.sql.context import Runtime
 from hostql.sql.engine import Engine
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from hostql.daemon.loggers.base import Logger
     from hostql.daemon.status import StatusLog
     from hostql.flags import FlagValues
+    from hostql.plugins import PluginManager
 
 # The osquery release whose behaviour hostql implements: pack "version" gates compare to it.
 OSQUERY_VERSION = "5.23.0"
@@ -53,13 +56,18 @@ class Daemon:
         self.identity = HostIdentity(values, self.store, self.engine.host)
         status.host_identifier = self.identity
         status.version = __version__
+        self.plugins = self._load_plugins()
         names = "" if values["disable_logging"] else values["logger_plugin"]
         loggers = self._build_loggers(names)
         self.runtime.plugins = {
-            "config": {"filesystem": values["config_plugin"] == "filesystem"},
+            "config": {
+                "filesystem": values["config_plugin"] == "filesystem",
+                "tls": values["config_plugin"] == "tls",
+            },
             "logger": {logger.name: True for logger in loggers},
             "database": {"sqlite": True},
         }
+        self._list_plugin_items(loggers)
         self.delivery = Delivery(loggers, max_pending_lines=int(values["buffered_log_max"]))
         self.decorations: dict[str, str] = {}
         self._decoration_sets: dict[str, dict[str, str]] = {}
@@ -79,6 +87,55 @@ class Daemon:
         self.rng = random.Random()
         self.refresh_failed = False
         self.services: list[Service] = []
+        self._alarm: threading.Timer | None = None
+
+    def _load_plugins(self) -> PluginManager:
+        """The entry-point plugins (none with --disable_extensions); failures are warnings."""
+        from hostql.plugins import PluginManager
+
+        self.engine.load_plugins()
+        for warning in self.engine.take_warnings():
+            self.status.warning(warning)
+        return PluginManager(self.engine.tables.plugins, self.status.warning)
+
+    def _plugin_loggers(self) -> dict[str, Callable[[FlagValues], Logger | None]]:
+        """Logger factories from plugins; one that builds no Logger is an ERROR, then skipped."""
+        from hostql.daemon.loggers import DAEMON_LOGGERS, builtin_loggers
+        from hostql.daemon.loggers.base import Logger
+
+        def checked(name: str, factory: Callable[[FlagValues], Any]) -> Any:
+            def build(values: FlagValues) -> Logger | None:
+                logger = factory(values)
+                if logger is not None and not isinstance(logger, Logger):
+                    self.status.error(
+                        f"Cannot activate {name} logger plugin: it built a "
+                        f"{type(logger).__name__}, not a hostql.daemon.loggers.base.Logger"
+                    )
+                    return None
+                if logger is not None and not logger.name:
+                    logger.name = name
+                return logger
+
+            return build
+
+        builtin = [*builtin_loggers(), *DAEMON_LOGGERS]
+        return {n: checked(n, f) for n, f in self.plugins.loggers(builtin).items()}
+
+    def _list_plugin_items(self, loggers: list[Logger]) -> None:
+        """Add the plugins' loggers, config plugins... to osquery_registry's rows."""
+        values = self.values
+        self.plugins.config_plugins(("filesystem", "tls"))
+        self.plugins.distributed_plugins(("tls",))
+        self.plugins.publishers()
+        active = {
+            "logger": [logger.name for logger in loggers],
+            "config": [values["config_plugin"]],
+            "distributed": [] if values["disable_distributed"] else [values["distributed_plugin"]],
+        }
+        for registry, items in self.plugins.registry_items(active).items():
+            if registry == "event_publisher":
+                items = dict.fromkeys(items, not values["disable_events"])
+            self.runtime.plugins.setdefault(registry, {}).update(items)
 
     def _build_loggers(self, names: str) -> list[Logger]:
         """Local loggers from the flags; remote ones (tls, kafka) from their daemon hook."""
@@ -88,7 +145,7 @@ class Daemon:
 
         wanted = [name.strip() for name in names.split(",") if name.strip()]
         local = ",".join(name for name in wanted if name not in DAEMON_LOGGERS)
-        loggers = build_loggers(local, self.values)
+        loggers = build_loggers(local, self.values, extra=self._plugin_loggers())
         for name in dict.fromkeys(n for n in wanted if n in DAEMON_LOGGERS):
             try:
                 module = importlib.import_module(DAEMON_LOGGERS[name])
@@ -114,11 +171,36 @@ class Daemon:
                 raise ConfigError("Config plugin tls is not available in this build") from None
             return read_config(self)
         if plugin != "filesystem":
-            raise ConfigError(f"Config plugin {plugin} is not available")
+            return self._read_plugin_config(plugin)
         return load_filesystem_config(
             self.values["config_path"],
             schedule_default_interval=int(self.values["schedule_default_interval"]),
             base_dir=self.config_base_dir,
+        )
+
+    def _read_plugin_config(self, name: str) -> Config:
+        """The config an entry-point config plugin returns (source name -> JSON text)."""
+        from hostql.daemon.config.model import ConfigSource
+        from hostql.daemon.config.parse import parse_sources
+        from hostql.daemon.config.sources import FilesystemPacks
+
+        found = self.plugins.config_plugins(("filesystem", "tls")).get(name)
+        if found is None:
+            raise ConfigError(f"Config plugin {name} is not available")
+        label, reader = found
+        try:
+            sources = [ConfigSource(str(k), str(v)) for k, v in dict(reader(self.values)).items()]
+        except Exception as exc:  # the plugin's failure is a config error, as a bad file is
+            message = " ".join(str(exc).split())
+            raise ConfigError(
+                f"Config plugin {name} (plugin {label}) failed: {type(exc).__name__}: {message}"
+            ) from None
+        packs = FilesystemPacks(self.config_base_dir)
+        return parse_sources(
+            sources,
+            resolve_pack=packs.read,
+            glob_packs=packs.glob,
+            schedule_default_interval=int(self.values["schedule_default_interval"]),
         )
 
     def apply_config(self, config: Config) -> None:
@@ -170,8 +252,17 @@ class Daemon:
         try:
             config = self.read_config()
         except HostqlError as exc:
-            if first:
+            if first and self.values["config_plugin"] != "tls":
                 raise
+            if first:
+                # A fleet host must not die because its server is down: run without a
+                # schedule and retry on the accelerated refresh period.
+                self.status.error(
+                    f"Error reading config: {exc}; retrying every "
+                    f"{self.values['config_accelerated_refresh']} s"
+                )
+                self.refresh_failed = True
+                return False
             self.status.error(f"Error reading config: {exc}; keeping the last good config")
             self.refresh_failed = True
             return False
@@ -264,6 +355,8 @@ class Daemon:
             if self.values["schedule_lognames"]:
                 self.status.info(f"Executing scheduled query {query.name}: {query.query}")
             self.runner.run(query)
+            for warning in self.engine.take_warnings():
+                self.status.warning(f"Scheduled query {query.name}: {warning}")
             count += 1
         if count:
             self._refresh_schedule_rows()
@@ -278,7 +371,7 @@ class Daemon:
         """SIGTERM/SIGINT stop gracefully, SIGHUP reloads, SIGUSR1 marks a resource limit."""
 
         def stop(signum: int, frame: object) -> None:
-            self.request_stop()
+            self.request_stop(force_after=max(10, int(self.values["alarm_timeout"])))
 
         def reload(signum: int, frame: object) -> None:
             self.reload_requested = True
@@ -292,15 +385,16 @@ class Daemon:
         signal.signal(signal.SIGHUP, reload)
         signal.signal(signal.SIGUSR1, limit)
 
-    def request_stop(self) -> None:
-        """Stop after the running query; force exit 78 after --alarm_timeout seconds."""
+    def request_stop(self, force_after: float | None = None) -> None:
+        """Stop after the running query; with force_after (the signal path), exit 78 if
+        shutdown has not finished that many seconds later (osquery's --alarm_timeout)."""
         if self.stop_requested.is_set():
             return
         self.stop_requested.set()
-        alarm = max(10, int(self.values["alarm_timeout"]))
-        timer = threading.Timer(alarm, os._exit, args=(78,))
-        timer.daemon = True
-        timer.start()
+        if force_after is not None:
+            self._alarm = threading.Timer(force_after, os._exit, args=(78,))
+            self._alarm.daemon = True
+            self._alarm.start()
 
     def run(self) -> int:
         """The scheduler loop; returns the exit code."""
@@ -349,4 +443,6 @@ class Daemon:
         self.delivery.status(self.status.drain())
         self.delivery.close()
         self.store.close()
+        if self._alarm is not None:
+            self._alarm.cancel()
         return 0

@@ -59,6 +59,7 @@ class Runtime:
     __slots__ = (
         "config_hash",
         "config_valid",
+        "delivery_queues",
         "events",
         "extensions",
         "instance_id",
@@ -82,6 +83,8 @@ class Runtime:
         self.extensions: list[dict[str, Any]] = []
         # The running event store (hostql.events), where evented tables read their rows.
         self.events: Any = None
+        # Per-sink spool statistics of the remote loggers (hostql_delivery_queues).
+        self.delivery_queues: Any = None
         # Kept current by the daemon: one row per scheduled query / loaded pack.
         self.schedule: list[dict[str, Any]] = []
         self.packs: list[dict[str, Any]] = []

@@ -1,0 +1,1 @@
+"""osquery's TLS remote API client (enroll, config, logger) and the durable delivery spool."""

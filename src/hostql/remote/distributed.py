@@ -1,0 +1,462 @@
+"""Distributed queries over osquery's TLS API: read, discovery, run under the time limit, write."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import resource
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from hostql.daemon.executor import QueryRunner
+from hostql.daemon.records import cast_double, escape_cell
+from hostql.errors import SqlError
+
+if TYPE_CHECKING:
+    from hostql.daemon.runtime import Daemon
+    from hostql.daemon.state import BackingStore
+    from hostql.daemon.status import StatusLog
+    from hostql.sql.engine import Engine
+
+# While a read response's "accelerate" lasts, osquery polls every 5 s.
+ACCELERATED_INTERVAL = 5
+ACCELERATE_KEY = "distributed_accelerate_checkins_expire"
+DENYLISTED_MESSAGE = "distributed query is denylisted"
+# osquery reports its own status code (1 for every failure), not SQLite's.
+FAILURE_STATUS = 1
+_DIED = "it was running when hostqld last stopped"
+
+Post = Callable[[str, dict[str, Any]], dict[str, Any]]
+"""POSTs a JSON body to an endpoint and returns the JSON response (raises on failure)."""
+
+_current = threading.local()
+
+
+def current_request_id() -> str:
+    """The id of the distributed query running on this thread ('' outside one)."""
+    return str(getattr(_current, "request_id", ""))
+
+
+class WorkError(ValueError):
+    """A read response that osquery rejects as a whole."""
+
+
+@dataclass(frozen=True, slots=True)
+class Work:
+    """What one distributed read asks for."""
+
+    queries: dict[str, str]
+    discovery: dict[str, str]
+    accelerate: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class QueryStats:
+    """The cost of one run, as the write request's "stats" entry."""
+
+    wall_time_ms: int
+    user_time: int
+    system_time: int
+    memory: int
+
+
+@dataclass(frozen=True, slots=True)
+class QueryOutcome:
+    """One distributed query's result, status and message for the write request."""
+
+    id: str
+    rows: list[dict[str, str]]
+    status: int = 0
+    message: str = ""
+    stats: QueryStats | None = None
+
+
+def _named_strings(value: Any, what: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise WorkError(f"Distributed {what} is not an object")
+    found: dict[str, str] = {}
+    for name, sql in value.items():
+        if not isinstance(name, str) or not isinstance(sql, str) or not name or not sql:
+            raise WorkError(f"Distributed {what} is not a string")
+        found[name] = sql
+    return found
+
+
+def parse_work(response: Mapping[str, Any]) -> Work:
+    """The queries, discovery queries and acceleration of a read response (WorkError if bad)."""
+    accelerate = response.get("accelerate")
+    if isinstance(accelerate, bool) or not isinstance(accelerate, int):
+        # osquery ignores a non-integer "accelerate" (it logs and polls at the normal pace).
+        accelerate = None
+    return Work(
+        queries=_named_strings(response.get("queries"), "query"),
+        discovery=_named_strings(response.get("discovery"), "discovery query"),
+        accelerate=accelerate,
+    )
+
+
+def wanted_queries(work: Work, discovered: Mapping[str, bool]) -> dict[str, str]:
+    """Queries to run: those without a discovery query, or whose discovery returned rows."""
+    return {
+        name: sql for name, sql in work.queries.items() if discovered.get(name, True) is not False
+    }
+
+
+def run_discovery(discovery: Mapping[str, str], has_rows: Callable[[str], bool]) -> dict[str, bool]:
+    """Each discovery query's verdict; an SQL error rejects the whole read (WorkError)."""
+    verdicts: dict[str, bool] = {}
+    for name, sql in discovery.items():
+        try:
+            verdicts[name] = has_rows(sql)
+        except (SqlError, TimeoutError):
+            raise WorkError("Distributed discovery query has an SQL error") from None
+    return verdicts
+
+
+def cell_text(value: Any, nullvalue: str = "") -> str:
+    """One result value as the text osquery sends (its rows are strings)."""
+    if isinstance(value, str | bytes):
+        return escape_cell(value)
+    if value is None:
+        return nullvalue
+    if isinstance(value, float):
+        return cast_double(value)
+    if isinstance(value, bool):
+        return str(int(value))
+    return str(value)
+
+
+def result_rows(
+    columns: Sequence[str], rows: Sequence[Sequence[Any]], nullvalue: str = ""
+) -> list[dict[str, str]]:
+    """Rows as objects of strings with their keys in SELECT column order."""
+    return [
+        {column: cell_text(value, nullvalue) for column, value in zip(columns, row, strict=True)}
+        for row in rows
+    ]
+
+
+def write_body(outcomes: Sequence[QueryOutcome]) -> dict[str, Any]:
+    """The write request: queries, statuses, messages and stats, each keyed by query id."""
+    body: dict[str, Any] = {"queries": {}, "statuses": {}, "messages": {}, "stats": {}}
+    for outcome in outcomes:
+        body["queries"][outcome.id] = outcome.rows
+        body["statuses"][outcome.id] = outcome.status
+        body["messages"][outcome.id] = outcome.message
+        # osquery sends an empty object for a query it did not run (a denylisted one).
+        body["stats"][outcome.id] = asdict(outcome.stats) if outcome.stats else {}
+    return body
+
+
+def query_key(sql: str) -> str:
+    """The distributed_running key of a query: the SHA-256 of its text."""
+    return hashlib.sha256(sql.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def denylist_expired(started: str, now: float, duration: int) -> bool:
+    """Whether a running mark set at `started` (UNIX seconds) no longer denylists its query."""
+    seconds = int(started) if started.strip().isdigit() else 0
+    return now > seconds + duration
+
+
+def poll_delay(now: float, accelerated_until: str | None, interval: int) -> int:
+    """Seconds until the next read: 5 while accelerated, else --distributed_interval."""
+    text = (accelerated_until or "").strip()
+    if text.isdigit() and now <= int(text):
+        return ACCELERATED_INTERVAL
+    return interval
+
+
+class RunningMarks:
+    """In-flight queries in the store: a mark left by a crash denylists its query."""
+
+    def __init__(self, store: BackingStore, duration: int) -> None:
+        self.store = store
+        self.duration = duration
+
+    def check_and_set(self, sql: str, now: float) -> bool:
+        """Mark sql as running; True (and no new mark) if an unexpired mark denylists it."""
+        key = query_key(sql)
+        with self.store.transaction():
+            started = self.store.get("distributed_running", key)
+            if started is not None:
+                return not denylist_expired(started, now, self.duration)
+            self.store.put("distributed_running", key, str(int(now)))
+        return False
+
+    def clear(self, sql: str) -> None:
+        """The query finished (or was cancelled): forget its mark."""
+        self.store.delete("distributed_running", query_key(sql))
+
+    def purge_expired(self, now: float) -> int:
+        """Forget expired marks; the number left denylisting their queries."""
+        expired, kept = [], 0
+        for key, started in self.store.scan("distributed_running"):
+            if denylist_expired(started, now, self.duration):
+                expired.append(key)
+            else:
+                kept += 1
+        if expired:
+            self.store.delete("distributed_running", *expired)
+        return kept
+
+
+def _thread_times() -> tuple[float, float]:
+    usage = resource.getrusage(resource.RUSAGE_THREAD)
+    return usage.ru_utime, usage.ru_stime
+
+
+class Distributed:
+    """Polls the read endpoint, runs what it gets on its own engine, posts the results."""
+
+    name = "distributed"
+
+    def __init__(self, daemon: Daemon, post: Post) -> None:
+        self.daemon = daemon
+        self.post = post
+        self.values = daemon.values
+        self.store: BackingStore = daemon.store
+        self.status: StatusLog = daemon.status
+        self.marks = RunningMarks(self.store, int(self.values["distributed_denylist_duration"]))
+        self.pending: list[QueryOutcome] = []
+        self._engine: Engine | None = None
+        self._runner: QueryRunner | None = None
+        self._views: dict[str, str] = {}
+        self._views_hash: str | None = None
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def runner(self) -> QueryRunner:
+        """The time-limited executor over this service's engine (created on first use)."""
+        if self._runner is None:
+            from hostql.sql.engine import Engine
+
+            # The scheduler thread owns daemon.engine's connection: this thread gets its own,
+            # over the same tables (extensions' included), host and runtime.
+            daemon, owner = self.daemon, self.daemon.engine
+            self._engine = Engine(
+                flags=self.values, host=owner.host, tables=owner.tables, runtime=daemon.runtime
+            )
+            self._runner = QueryRunner(
+                self._engine,
+                self.store,
+                self.values,
+                self.status,
+                daemon.delivery,
+                daemon.identity,
+                dict,
+            )
+        self._engine.refresh_tables()  # type: ignore[union-attr]
+        self._sync_views()
+        return self._runner
+
+    def _sync_views(self) -> None:
+        config = self.daemon.config
+        if self._engine is None or config.hash == self._views_hash:
+            return
+        for name in self._views:
+            with contextlib.suppress(SqlError):
+                self._engine.execute(f'DROP VIEW IF EXISTS "{name}"')
+        self._views = {}
+        for name, sql in config.views.items():
+            # The scheduler already warned about a view that does not compile.
+            with contextlib.suppress(SqlError):
+                self._engine.execute(f'CREATE VIEW "{name}" AS {sql}')
+                self._views[name] = sql
+        self._views_hash = config.hash
+
+    # -- the cycle ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Poll on a thread of its own until stop()."""
+        kept = self.marks.purge_expired(time.time())
+        if kept:
+            self.status.warning(f"{kept} distributed queries are denylisted: {_DIED}")
+        self._thread = threading.Thread(target=self._loop, name="hostql-distributed", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self.poll_once()
+            except Exception as exc:  # the service must outlive any one bad cycle
+                self.status.error(f"Distributed query cycle failed: {type(exc).__name__}: {exc}")
+            self._stopping.wait(self.next_delay())
+
+    def next_delay(self) -> int:
+        """Seconds until the next read."""
+        until = self.store.get("configurations", ACCELERATE_KEY)
+        return poll_delay(time.time(), until, int(self.values["distributed_interval"]))
+
+    def poll_once(self) -> int:
+        """One read, run and write; the number of queries run."""
+        self.read()
+        count = self.run_pending()
+        self.flush()
+        return count
+
+    def read(self) -> None:
+        """Ask for work and store the queries that pass discovery."""
+        try:
+            response = self.post(self.values["distributed_tls_read_endpoint"], {})
+        except Exception as exc:  # transport failures are reported, the next poll retries
+            self.status.warning(f"Distributed read failed: {exc}")
+            return
+        try:
+            work = parse_work(response)
+            discovered = run_discovery(work.discovery, self._has_rows)
+        except WorkError as exc:
+            self.status.warning(f"Distributed read rejected: {exc}")
+            return
+        wanted = wanted_queries(work, discovered)
+        if wanted:
+            self.store.put_many("distributed", wanted)
+        if work.accelerate is not None:
+            self.status.info(
+                f"Accelerating distributed query checkins for {work.accelerate} seconds"
+            )
+            expiry = str(int(time.time()) + work.accelerate)
+            self.store.put("configurations", ACCELERATE_KEY, expiry)
+
+    def _has_rows(self, sql: str) -> bool:
+        limit = float(self.values["schedule_query_timeout"])
+        return bool(self.runner.execute_limited(sql, limit)[1])
+
+    def run_pending(self) -> int:
+        """Run every stored query (removing each first); outcomes wait in self.pending."""
+        count = 0
+        for request_id, sql in self.store.scan("distributed"):
+            if self._stopping.is_set():
+                break
+            with self.store.transaction():
+                self.store.delete("distributed", request_id)
+                denylisted = self.marks.check_and_set(sql, time.time())
+            if denylisted:
+                self.status.warning(f"Distributed query {request_id} is denylisted: {_DIED}")
+                self.pending.append(
+                    QueryOutcome(request_id, [], FAILURE_STATUS, DENYLISTED_MESSAGE)
+                )
+                continue
+            outcome = self.run_query(request_id, sql)
+            self.marks.clear(sql)
+            if outcome is not None:
+                self.pending.append(outcome)
+                count += 1
+        return count
+
+    def run_query(self, request_id: str, sql: str) -> QueryOutcome | None:
+        """Run one query under the time limit (None if stop() interrupted it)."""
+        if self.values["distributed_loginfo"]:
+            self.status.info(f"Executing distributed query: {request_id}: {sql}")
+        limit = float(self.values["schedule_query_timeout"])
+        runner = self.runner
+        procfs = runner.engine.host.procfs
+        memory_before = self._resident(procfs)
+        user_before, system_before = _thread_times()
+        started = time.monotonic()
+        _current.request_id = request_id
+        rows: list[dict[str, str]] = []
+        status, message = 0, ""
+        try:
+            columns, raw = runner.execute_limited(sql, limit)
+            rows = result_rows(columns, raw, self.values["nullvalue"])
+        except TimeoutError:
+            status = FAILURE_STATUS
+            message = f"distributed query timed out after {limit:g} s (--schedule_query_timeout)"
+            self.status.error(
+                f"Distributed query {request_id} was cancelled: it ran longer than the "
+                f"{limit:g} s limit (--schedule_query_timeout)"
+            )
+        except SqlError as exc:
+            if self._stopping.is_set():
+                return None
+            status, message = FAILURE_STATUS, str(exc)
+            self.status.error(f"Error executing distributed query: {request_id}: {exc}")
+        finally:
+            _current.request_id = ""
+        user_after, system_after = _thread_times()
+        stats = QueryStats(
+            wall_time_ms=int((time.monotonic() - started) * 1000),
+            user_time=int((user_after - user_before) * 1000),
+            system_time=int((system_after - system_before) * 1000),
+            memory=max(0, self._resident(procfs) - memory_before),
+        )
+        return QueryOutcome(request_id, rows, status, message, stats)
+
+    @staticmethod
+    def _resident(procfs: Any) -> int:
+        try:
+            return int(procfs.status(os.getpid()).resident_kb or 0) * 1024
+        except OSError:
+            return 0
+
+    def flush(self) -> bool:
+        """Post the finished outcomes in one write; kept for the next poll if it fails."""
+        if not self.pending:
+            return True
+        outcomes = list(self.pending)
+        try:
+            self.post(self.values["distributed_tls_write_endpoint"], write_body(outcomes))
+        except Exception as exc:  # transport failures are reported, the next poll retries
+            self.status.warning(f"Distributed write failed: {exc}")
+            return False
+        del self.pending[: len(outcomes)]
+        return True
+
+    # -- service --------------------------------------------------------------------------
+
+    def step(self, now: float) -> None:
+        """Nothing to do on the daemon's loop: the service polls on its own thread."""
+
+    def stop(self) -> None:
+        """Interrupt a running query and wait for the thread."""
+        self._stopping.set()
+        engine = self._engine
+        if engine is not None:
+            with contextlib.suppress(Exception):
+                engine.connection.interrupt()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        if engine is not None and (self._thread is None or not self._thread.is_alive()):
+            engine.close()
+
+
+def start(daemon: Daemon) -> Distributed:
+    """The distributed service for --disable_distributed=false (--distributed_plugin=tls)."""
+    plugin = daemon.values["distributed_plugin"]
+    if plugin != "tls":
+        raise ValueError(f"Distributed plugin {plugin} is not available")
+    for flag in ("distributed_tls_read_endpoint", "distributed_tls_write_endpoint"):
+        if not daemon.values[flag]:
+            raise ValueError(f"--{flag} is empty")
+    service = Distributed(
+        daemon, tls_post(daemon, int(daemon.values["distributed_tls_max_attempts"]))
+    )
+    service.start()
+    return service
+
+
+def tls_post(daemon: Daemon, attempts: int) -> Post:
+    """POST with the node key over the daemon's TLS client, tried `attempts` times (i² s apart)."""
+    from hostql.remote.enroll import remote_client
+    from hostql.remote.transport import TransportError
+
+    client = remote_client(daemon)
+
+    def post(endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
+        for attempt in range(1, max(1, attempts) + 1):
+            try:
+                return dict(client.post(endpoint, body))
+            except TransportError:
+                if attempt >= attempts or daemon.stop_requested.wait(attempt * attempt):
+                    raise
+        raise AssertionError("unreachable")
+
+    return post
