@@ -29,6 +29,7 @@ def test_tables_lists_without_traceback() -> None:
     out = run("tables", "osquery_")
     assert out.returncode == 0
     assert out.stdout.split() == [
+        "osquery_events",
         "osquery_extensions",
         "osquery_flags",
         "osquery_info",

@@ -112,11 +112,11 @@ def daemon_main(argv: list[str] | None = None) -> int:
 
 
 def tables_main(argv: list[str]) -> int:
-    """hostql tables [PREFIX]: list the tables (no table module is imported)."""
-    from hostql.registry import builtin_registry
+    """hostql tables [PREFIX]: list the tables, plugins' included."""
+    from hostql.registry import default_registry
 
     prefix = argv[0] if argv else ""
-    for name in builtin_registry().names():
+    for name in default_registry().names():
         if name.startswith(prefix):
             print(name)
     return 0

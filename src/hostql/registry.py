@@ -7,9 +7,11 @@ import importlib
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
+    from typing import Any
 
     from hostql.schema import TableSpec
+    from hostql.sql.context import QueryContext
 
 LINUX = "linux"
 
@@ -56,6 +58,10 @@ class TableRegistry:
             if platform in entry.platforms:
                 self._entries[entry.name] = entry
                 self.origins[entry.name] = "core"
+        # Entry-point plugins: loaded on first full listing or unknown name (see load_plugins).
+        self.plugins: list[Plugin] = []
+        self.problems: list[str] = []
+        self._plugin_source: Callable[[], list[Plugin]] | None = None
 
     def add(self, spec: TableSpec, origin: str = "core") -> None:
         """Register a table spec directly (plugins, extensions, tests)."""
@@ -72,7 +78,12 @@ class TableRegistry:
         self.origins.pop(name, None)
 
     def names(self) -> list[str]:
-        """Every table name, sorted."""
+        """Every table name, sorted (loading pending entry-point plugins first)."""
+        self.load_plugins()
+        return self.known_names()
+
+    def known_names(self) -> list[str]:
+        """The table names known so far, sorted, without loading plugins."""
         return sorted(self._entries)
 
     def __contains__(self, name: object) -> bool:
@@ -106,6 +117,51 @@ class TableRegistry:
         """Every spec, importing all table modules."""
         return (self.spec(name) for name in self.names())
 
+    # -- entry-point plugins ----------------------------------------------------------------
+
+    def defer_plugins(self, source: Callable[[], list[Plugin]]) -> None:
+        """Load plugins from source (e.g. entry_point_plugins) the first time they are needed."""
+        self._plugin_source = source
+
+    def load_plugins(self) -> list[Plugin]:
+        """Load the deferred plugins once and add their tables; the plugins loaded."""
+        source, self._plugin_source = self._plugin_source, None
+        if source is not None:
+            self.plugins = source()
+            for plugin in self.plugins:
+                self._add_plugin_tables(plugin)
+        return self.plugins
+
+    def take_problems(self) -> list[str]:
+        """Return and clear the plugin failures recorded since the last call."""
+        taken, self.problems = self.problems, []
+        return taken
+
+    def _add_plugin_tables(self, plugin: Plugin) -> None:
+        if plugin.error:
+            self.problems.append(f"Plugin {plugin.label} failed to load: {plugin.error}")
+            return
+        from hostql.schema import TableSpec
+
+        for hook in plugin.unknown_hooks():
+            self.problems.append(f"Plugin {plugin.label}: {hook} is not a hostql hook (ignored)")
+        specs, error = plugin.call(TABLES_HOOK)
+        if error:
+            self.problems.append(error)
+        for spec in specs or ():
+            if not isinstance(spec, TableSpec) or spec.generator is None:
+                self.problems.append(
+                    f"Plugin {plugin.label}: {TABLES_HOOK}() gave {spec!r}, not an @table spec"
+                )
+            elif spec.name in self._entries:
+                owner = self.origins.get(spec.name, "core")
+                self.problems.append(
+                    f"Plugin {plugin.label}: table {spec.name} is already provided by {owner}; "
+                    "the plugin's table is ignored"
+                )
+            elif self.platform in spec.platforms:
+                self.add(guard_plugin_table(spec, plugin.label), plugin.origin)
+
 
 def builtin_registry(platform: str = LINUX) -> TableRegistry:
     """The built-in tables, from the generated catalog (no table module is imported)."""
@@ -114,6 +170,14 @@ def builtin_registry(platform: str = LINUX) -> TableRegistry:
     return TableRegistry(
         (CatalogEntry(name, *fields) for name, fields in CATALOG.items()), platform
     )
+
+
+def default_registry(platform: str = LINUX, *, plugins: bool = True) -> TableRegistry:
+    """The built-in tables, then (when first needed) those of the "hostql" entry points."""
+    registry = builtin_registry(platform)
+    if plugins:
+        registry.defer_plugins(entry_point_plugins)
+    return registry
 
 
 def discover_tables(package: str = "hostql.tables") -> list[CatalogEntry]:
@@ -157,3 +221,240 @@ def catalog_source(entries: Iterable[CatalogEntry]) -> str:
     lines.append("}")
     lines.append("# fmt: on")
     return "\n".join(lines).replace("'", '"') + "\n"
+
+
+# -- plugins from the "hostql" entry-point group ------------------------------------------
+# A plugin is whatever one entry point names (usually a module); it contributes through the
+# hooks below, each a zero-argument callable attribute. hostql.plugins.hookspecs documents
+# what each returns; the registry itself calls only the tables hook.
+
+ENTRY_POINT_GROUP = "hostql"
+TABLES_HOOK = "hostql_tables"
+SQL_FUNCTIONS_HOOK = "hostql_sql_functions"
+# hook -> the osquery registry its items are listed under in osquery_registry.
+HOOK_REGISTRIES: dict[str, str] = {
+    TABLES_HOOK: "table",
+    "hostql_loggers": "logger",
+    "hostql_config_plugins": "config",
+    "hostql_distributed_plugins": "distributed",
+    "hostql_event_publishers": "event_publisher",
+    SQL_FUNCTIONS_HOOK: "sql_function",
+}
+_LOADED: dict[str, list[Plugin]] = {}
+_NUMERIC = frozenset({"INTEGER", "BIGINT", "UNSIGNED BIGINT", "DOUBLE"})
+
+
+class Plugin:
+    """One entry point of the hostql group: the object it names, or why it did not load."""
+
+    def __init__(
+        self,
+        name: str,
+        value: str,
+        target: Any = None,
+        *,
+        dist: str = "",
+        version: str = "",
+        error: str = "",
+    ) -> None:
+        self.name = name
+        self.value = value
+        self.target = target
+        self.dist = dist
+        self.version = version
+        self.error = error
+        self._results: dict[str, tuple[Any, str]] = {}
+
+    def __repr__(self) -> str:
+        return f"Plugin({self.name!r}, {self.value!r})"
+
+    @property
+    def label(self) -> str:
+        """How messages name the plugin: entry point, distribution and version."""
+        owner = " ".join(part for part in (self.dist, self.version) if part)
+        return f"{self.name} [{owner}]" if owner else self.name
+
+    @property
+    def origin(self) -> str:
+        """The origin recorded for its tables (TableRegistry.origins)."""
+        return f"entry_point:{self.name}"
+
+    @property
+    def uuid(self) -> int:
+        """A stable id for osquery_extensions.uuid (above the 1-65535 of Thrift extensions)."""
+        import zlib
+
+        return zlib.crc32(f"{self.dist}:{self.name}".encode()) & 0x7FFFFFFF | 0x10000
+
+    @property
+    def path(self) -> str:
+        """The file that defines the plugin (osquery's library path of a module)."""
+        import sys
+
+        module = self.target
+        if not hasattr(module, "__file__"):
+            module = sys.modules.get(getattr(module, "__module__", ""), None)
+        return str(getattr(module, "__file__", "") or self.value)
+
+    def unknown_hooks(self) -> list[str]:
+        """Attributes that look like hooks but are none (usually a typo)."""
+        return sorted(
+            n for n in dir(self.target) if n.startswith("hostql_") and n not in HOOK_REGISTRIES
+        )
+
+    def call(self, hook: str) -> tuple[Any, str]:
+        """The hook's result (a dict or list; None if absent) and "" or a one-line failure."""
+        cached = self._results.get(hook)
+        if cached is not None:
+            return cached
+        function = getattr(self.target, hook, None) if not self.error else None
+        outcome: tuple[Any, str] = (None, "")
+        if function is not None:
+            try:
+                result = function()
+                outcome = (dict(result) if hasattr(result, "keys") else list(result), "")
+            except Exception as exc:  # a plugin's bug is reported, never raised into hostql
+                outcome = (None, f"Plugin {self.label}: {hook}() failed: {_one_line(exc)}")
+        self._results[hook] = outcome
+        return outcome
+
+    def provided(self) -> list[tuple[str, str]]:
+        """(osquery registry, item name) of every hook called so far."""
+        found = []
+        for hook, (result, _error) in self._results.items():
+            registry = HOOK_REGISTRIES.get(hook)
+            for item in result or ():
+                name = item if isinstance(item, str) else getattr(item, "name", "")
+                if registry and name:
+                    found.append((registry, name))
+        return found
+
+
+def entry_point_plugins(group: str = ENTRY_POINT_GROUP) -> list[Plugin]:
+    """Every entry point of group, loaded once per process; a failure is kept, not raised."""
+    cached = _LOADED.get(group)
+    if cached is not None:
+        return cached
+    # importlib.metadata costs ~40 ms to import: paid only when plugins are needed.
+    from importlib.metadata import entry_points
+
+    found: dict[str, Plugin] = {}
+    for point in entry_points(group=group):
+        if point.name in found:
+            continue  # the first on sys.path wins, as for any other entry point
+        dist = point.dist
+        plugin = Plugin(
+            point.name,
+            point.value,
+            dist=dist.name if dist is not None else "",
+            version=dist.version if dist is not None else "",
+        )
+        try:
+            plugin.target = point.load()
+        except Exception as exc:  # a broken plugin must not stop hostql (SyntaxError included)
+            plugin.error = _one_line(exc)
+        found[point.name] = plugin
+    cached = _LOADED[group] = [found[name] for name in sorted(found)]
+    return cached
+
+
+def forget_entry_point_plugins() -> None:
+    """Discover entry points afresh on the next call (after installing a plugin in-process)."""
+    _LOADED.clear()
+
+
+def guard_plugin_table(spec: TableSpec, owner: str) -> TableSpec:
+    """spec whose generator names owner when it fails and turns wrong-typed cells into NULL."""
+    import dataclasses
+    from itertools import islice, repeat
+
+    from hostql.errors import HostqlError, SqlError
+
+    generator = spec.generator
+    assert generator is not None
+    kinds = {c.name: c.type.value for c in spec.all_columns()}
+    plain = frozenset({type(None), int, float, bool})
+    accepted = {
+        name: plain if kind in _NUMERIC else plain | {str, bytes} for name, kind in kinds.items()
+    }
+
+    def batch_fits(batch: list[Any], columns: list[tuple[str, frozenset[type]]]) -> bool:
+        # Checked a column of a batch at a time with C-level calls: row-by-row Python
+        # would add half the cost of a plain table scan.
+        try:
+            return all(
+                ok.issuperset(map(type, map(dict.get, batch, repeat(name)))) for name, ok in columns
+            )
+        except TypeError:  # a row that is not a dict: the row-by-row path reports it
+            return False
+
+    def rows(ctx: QueryContext) -> Iterator[dict[str, Any]]:
+        warned: set[str] = set()
+
+        def warn(key: str, message: str) -> None:
+            if key not in warned:
+                warned.add(key)
+                ctx.warnings.append(f"Plugin {owner}: table {spec.name} {message}")
+
+        used = ctx.used_columns  # values of columns the query does not read never reach SQL
+        columns = [(n, ok) for n, ok in accepted.items() if used is None or n in used]
+        produced = iter(generator(ctx))
+        size = 1  # batches double up to 1024, so `LIMIT 1` still asks for one row only
+        try:
+            while batch := list(islice(produced, size)):
+                size = min(size * 2, 1024)
+                if batch_fits(batch, columns):
+                    yield from batch
+                    continue
+                for row in batch:
+                    if isinstance(row, dict):
+                        yield _checked_row(row, kinds, warn)
+                    else:
+                        warn(
+                            "", f"yielded a {type(row).__name__}, not a dict; rows like it skipped"
+                        )
+        except HostqlError:
+            raise
+        except Exception as exc:
+            raise SqlError(f"table {spec.name} (plugin {owner}) failed: {_one_line(exc)}") from exc
+        finally:
+            close = getattr(produced, "close", None)
+            if close is not None:
+                close()
+
+    return dataclasses.replace(spec, generator=rows)
+
+
+def _checked_row(
+    row: dict[str, Any], kinds: dict[str, str], warn: Callable[[str, str], None]
+) -> dict[str, Any]:
+    """row, with each value that does not fit its column replaced by None (and warned about)."""
+    bad = [k for k, v in row.items() if v is not None and k in kinds and not cell_fits(v, kinds[k])]
+    if not bad:
+        return row
+    row = dict(row)
+    for key in bad:
+        warn(key, f"column {key} ({kinds[key]}) got {row[key]!r}; used NULL")
+        row[key] = None
+    return row
+
+
+def cell_fits(value: Any, kind: str) -> bool:
+    """Whether a generator's value converts faithfully to a column of SQL type kind."""
+    if isinstance(value, int | float):
+        return True
+    if not isinstance(value, str | bytes):
+        return False
+    if kind not in _NUMERIC:
+        return True
+    from hostql.sql.vtable import to_double, to_integer
+
+    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+    # osquery's rule: an empty value is NULL, not an error.
+    convert = to_double if kind == "DOUBLE" else to_integer
+    return not text.strip() or convert(text) is not None
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from hostql.shell.commands import EXIT, FAILED, HELP, NOT_SUPPORTED_CONNECT, OK, run_meta
+from hostql.shell.commands import EXIT, FAILED, HELP, OK, run_meta
 from hostql.shell.session import Session, ShellExit
 
 Shell = Callable[..., Any]
@@ -133,13 +133,19 @@ def test_help_goes_to_stderr(meta: Meta) -> None:
     assert HELP.endswith(".timer ON|OFF      Turn the CPU timer measurement on or off\n")
 
 
-def test_connect_is_not_supported_yet(meta: Meta) -> None:
-    assert meta(".connect /tmp/x.em") == (FAILED, "", NOT_SUPPORTED_CONNECT + "\n")
-    assert meta(".disconnect") == (
+def test_connect_and_disconnect_as_osqueryi_words_them(session: Session, meta: Meta) -> None:
+    # Queries over the socket are tested in tests/extensions (test_extensions_shell.py).
+    assert meta(".disconnect") == (FAILED, "", "Error: Not connected to a socket\n")
+    connected = "Connected to extension socket /tmp/x.em for debugging\n"
+    assert meta(".connect /tmp/x.em") == (OK, connected, "")
+    session.values.set("extensions_socket", "/tmp/hostql.em")
+    assert meta(".socket") == (OK, "/tmp/hostql.em (connected to /tmp/x.em)\n", "")
+    assert meta(".connect /tmp/y.em") == (
         FAILED,
         "",
-        "Error: Not connected to a socket\n",
+        "Error: Please disconnect from the current socket\n",
     )
+    assert meta(".disconnect") == (OK, "Disconnected from extension socket /tmp/x.em\n", "")
 
 
 def test_socket_prints_the_extensions_socket(session: Session, meta: Meta) -> None:

@@ -120,10 +120,10 @@ def test_switches_win_over_queries(shell: Shell) -> None:
     assert shell("-L", "select 1").out.startswith("  => ")
 
 
-def test_connect_flag_is_not_supported_yet(shell: Shell) -> None:
-    result = shell("--connect=/tmp/x.em", "select 1")
+def test_connect_flag_to_a_missing_socket_fails_the_query(shell: Shell) -> None:
+    result = shell("--connect=/tmp/hostql-no-such.em", "select 1")
     assert result.status == 1
-    assert "not supported yet" in result.err
+    assert result.err.startswith("Error: Extension call failed: query on /tmp/hostql-no-such.em")
 
 
 def test_stdin_statements_and_line_numbers(shell: Shell) -> None:

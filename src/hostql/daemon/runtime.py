@@ -137,15 +137,38 @@ class Daemon:
                 items = dict.fromkeys(items, not values["disable_events"])
             self.runtime.plugins.setdefault(registry, {}).update(items)
 
+    def _expects_extensions(self) -> bool:
+        """Whether plugin names nobody else provides may come from Thrift extensions.
+
+        Only when extensions are configured (--extensions_require, or an autoload file):
+        otherwise a misspelt --logger_plugin must still stop the daemon (exit 78).
+        """
+        if self.values["disable_extensions"]:
+            return False
+        return bool(self.values["extensions_require"]) or os.path.exists(
+            self.values["extensions_autoload"]
+        )
+
     def _build_loggers(self, names: str) -> list[Logger]:
         """Local loggers from the flags; remote ones (tls, kafka) from their daemon hook."""
         import importlib
 
-        from hostql.daemon.loggers import DAEMON_LOGGERS, UnknownLoggerError, build_loggers
+        from hostql.daemon.loggers import (
+            DAEMON_LOGGERS,
+            UnknownLoggerError,
+            build_loggers,
+            builtin_loggers,
+        )
 
         wanted = [name.strip() for name in names.split(",") if name.strip()]
         local = ",".join(name for name in wanted if name not in DAEMON_LOGGERS)
-        loggers = build_loggers(local, self.values, extra=self._plugin_loggers())
+        extra = self._plugin_loggers()
+        if self._expects_extensions():
+            # Names no built-in or plugin logger has may be a Thrift extension's logger.
+            from hostql.extensions.loggers import extension_loggers
+
+            extra.update(extension_loggers(local, self.values, {**builtin_loggers(), **extra}))
+        loggers = build_loggers(local, self.values, extra=extra)
         for name in dict.fromkeys(n for n in wanted if n in DAEMON_LOGGERS):
             try:
                 module = importlib.import_module(DAEMON_LOGGERS[name])
@@ -185,6 +208,16 @@ class Daemon:
         from hostql.daemon.config.sources import FilesystemPacks
 
         found = self.plugins.config_plugins(("filesystem", "tls")).get(name)
+        if found is None and self._expects_extensions():
+            # A Thrift extension's config plugin (waits --extensions_timeout for it).
+            from hostql.extensions.config import extension_config
+
+            source = extension_config(self, name)
+            return parse_sources(
+                [ConfigSource(n, t) for n, t in source.generate()],
+                resolve_pack=source.pack,
+                schedule_default_interval=int(self.values["schedule_default_interval"]),
+            )
         if found is None:
             raise ConfigError(f"Config plugin {name} is not available")
         label, reader = found

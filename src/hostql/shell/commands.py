@@ -44,7 +44,6 @@ HELP = (
     '.width [NUM1]+   Set column widths for "column" mode\n'
     ".timer ON|OFF      Turn the CPU timer measurement on or off\n"
 )
-NOT_SUPPORTED_CONNECT = "Error: connecting to an extension socket is not supported yet"
 _MODES = {
     "line": "line",
     "lines": "line",
@@ -100,19 +99,41 @@ def _all(session: Session, args: list[str], line: str) -> int:
     return OK
 
 
+def _remote_path(session: Session) -> str:
+    """The socket SQL goes to after .connect / --connect ('' when it runs here)."""
+    return str(getattr(session._engine, "remote_path", ""))
+
+
 def _socket(session: Session, args: list[str], line: str) -> int:
-    session.write(f"{session.values['extensions_socket']}\n")
+    remote = _remote_path(session)
+    connected = f" (connected to {remote})" if remote else ""
+    session.write(f"{session.values['extensions_socket']}{connected}\n")
     return OK
 
 
 def _connect(session: Session, args: list[str], line: str) -> int:
-    session.error(NOT_SUPPORTED_CONNECT)
-    return FAILED
+    from hostql.extensions.shell import connect
+
+    if _remote_path(session):
+        session.error("Error: Please disconnect from the current socket")
+        return FAILED
+    session._engine = connect(args[1], session.engine)
+    bold = session.bold
+    session.write(bold("Connected to extension socket ") + bold(args[1]) + bold(" for debugging\n"))
+    return OK
 
 
 def _disconnect(session: Session, args: list[str], line: str) -> int:
-    session.error("Error: Not connected to a socket")
-    return FAILED
+    remote = _remote_path(session)
+    if not remote:
+        session.error("Error: Not connected to a socket")
+        return FAILED
+    engine = session._engine
+    engine.close()  # type: ignore[union-attr]
+    session._engine = engine.local  # type: ignore[union-attr]
+    bold = session.bold
+    session.write(bold("Disconnected from extension socket ") + bold(remote) + bold("\n"))
+    return OK
 
 
 def _switch(attribute: str) -> Command:

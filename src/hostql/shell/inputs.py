@@ -6,14 +6,15 @@ import sys
 import time
 from collections.abc import Callable
 
-from hostql.errors import SqlError
-from hostql.shell.commands import EXIT, NOT_SUPPORTED_CONNECT, OK, describe_types, run_meta
+from hostql.errors import HostqlError, SqlError
+from hostql.shell.commands import EXIT, OK, describe_types, run_meta
 from hostql.shell.session import Session, ShellExit
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import TextIO
 
+    from hostql.extensions.service import ExtensionsService
     from hostql.flags import FlagValues
 
 LineReader = Callable[[bool], str | None]
@@ -36,20 +37,43 @@ def run(values: FlagValues, positional: list[str]) -> int:
         values, out, output_path="" if path == "-" else path, interactive=_isatty(sys.stdin)
     )
     try:
+        extensions = _start_extensions(session)
+    except HostqlError as exc:
+        session.error(f"Error: {exc}")
+        return 1
+    try:
         return _dispatch(session, positional)
     except ShellExit as exc:
         return exc.code
     finally:
+        if extensions is not None:
+            extensions.stop()
         out.flush()
         if out is not sys.stdout:
             out.close()
 
 
+def _start_extensions(session: Session) -> ExtensionsService | None:
+    """--extension, --extensions_require, autoload: a manager serving this shell's engine."""
+    from hostql.extensions.shell import start, wants_extensions
+
+    if not wants_extensions(session.values):
+        return None
+    from hostql.shell.columntypes import query_types
+
+    service = start(session.values, session.engine, query_types)
+    if service is not None:
+        session._engine = service.refreshing(session.engine)  # type: ignore[assignment]
+    return service
+
+
 def _dispatch(session: Session, positional: list[str]) -> int:
     values = session.values
     if values["connect"]:
-        session.error(NOT_SUPPORTED_CONNECT)
-        return 1
+        from hostql.extensions.shell import connect
+
+        # SQL goes to the core on that socket; meta-commands stay local, as in osqueryi.
+        session._engine = connect(str(values["connect"]), session.engine)
     if values["profile"] > 0:
         return profile(session, positional)
     if values["L"] or values["A"]:

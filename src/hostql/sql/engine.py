@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from hostql.flags import FlagValues
     from hostql.host import Host
-    from hostql.registry import TableRegistry
+    from hostql.registry import Plugin, TableRegistry
     from hostql.schema import TableSpec
 
 _ALLOWED_PRAGMAS = frozenset(
@@ -123,9 +123,9 @@ class Engine:
 
             flags = default_values()
         if tables is None:
-            from hostql.registry import builtin_registry
+            from hostql.registry import default_registry
 
-            tables = builtin_registry()
+            tables = default_registry(plugins=not flags.get("disable_extensions", False))
         self.flags = flags
         self.tables = tables
         if runtime is None:
@@ -137,6 +137,8 @@ class Engine:
         self.connection.execute(_MEMORY_PRAGMAS)
         self._denied: str | None = None
         self._registered: set[str] = set()
+        self._plugin_functions: set[str] = set()
+        self._plugins_seen: set[str] = set()
         from hostql.sql.functions import register
 
         register(self.connection)
@@ -154,8 +156,8 @@ class Engine:
         return self.env.warnings
 
     def take_warnings(self) -> list[str]:
-        """Return and clear the pending table warnings."""
-        taken = list(self.env.warnings)
+        """Return and clear the pending table and plugin warnings."""
+        taken = [*self.tables.take_problems(), *self.env.warnings]
         self.env.warnings.clear()
         return taken
 
@@ -168,12 +170,13 @@ class Engine:
         return not enabled or name in enabled
 
     def table_names(self) -> list[str]:
-        """Every enabled table, sorted."""
+        """Every enabled table, sorted (entry-point plugins included)."""
+        self.load_plugins()
         return [n for n in self.tables.names() if self.enabled(n)]
 
     def refresh_tables(self) -> None:
         """Register modules and alias views for tables added to the registry since last time."""
-        for name in self.tables.names():
+        for name in self.tables.known_names():
             if name in self._registered or not self.enabled(name):
                 continue
             module = TableModule(_spec_loader(self.tables, name), self.env)
@@ -192,6 +195,18 @@ class Engine:
         """Register one more table on this engine."""
         self.tables.add(spec, origin)
         self.refresh_tables()
+
+    def remove_table(self, name: str) -> None:
+        """Unregister a table added at run time (an extension that went away)."""
+        self.tables.remove(name)
+        if name in self._registered:
+            self.connection.create_module(name, None)
+            # A statement SQLite has cached would go on using the dropped module: a schema
+            # change makes it prepare the statement again, and fail with "no such table".
+            self.connection.execute(
+                "CREATE TEMP VIEW hostql_schema_bump AS SELECT 1; DROP VIEW hostql_schema_bump"
+            )
+            self._registered.discard(name)
 
     def spec(self, name: str) -> TableSpec:
         """The spec of an enabled table."""
@@ -225,6 +240,11 @@ class Engine:
         except apsw.AuthError as exc:
             reason = f": {self._denied}" if self._denied else ""
             raise SqlError(f"{exc}{reason}") from None
+        except apsw.SQLError as exc:
+            # Plugins load on the first name the built-ins lack, so `select 1` never pays.
+            if _names_missing(exc) and self.load_plugins():
+                return self.execute(sql, bindings)
+            raise SqlError(str(exc)) from None
         except apsw.Error as exc:
             raise SqlError(str(exc)) from None
         except RecursionError:
@@ -240,6 +260,40 @@ class Engine:
     def close(self) -> None:
         """Close the connection."""
         self.connection.close()
+
+    def load_plugins(self) -> bool:
+        """Load entry-point plugins (once) and register their tables and SQL functions.
+
+        Whether anything new became queryable.
+        """
+        before = len(self._registered) + len(self._plugin_functions)
+        for plugin in self.tables.load_plugins():
+            if plugin.name not in self._plugins_seen:
+                self._plugins_seen.add(plugin.name)
+                self._register_plugin_functions(plugin)
+        self.refresh_tables()
+        return len(self._registered) + len(self._plugin_functions) > before
+
+    def _register_plugin_functions(self, plugin: Plugin) -> None:
+        from hostql.registry import SQL_FUNCTIONS_HOOK
+
+        functions, error = plugin.call(SQL_FUNCTIONS_HOOK)
+        if error:
+            self.tables.problems.append(error)
+        if not functions:
+            return
+        existing = {row[0] for row in self.connection.execute("PRAGMA function_list")}
+        for name, function in functions.items():
+            if name.lower() in existing | self._plugin_functions or not callable(function):
+                self.tables.problems.append(
+                    f"Plugin {plugin.label}: SQL function {name} is "
+                    + ("already defined; ignored" if callable(function) else "not callable")
+                )
+                continue
+            self.connection.create_scalar_function(
+                name, _guarded_function(name, function, plugin.label), -1, deterministic=False
+            )
+            self._plugin_functions.add(name)
 
     def _authorize(
         self,
@@ -265,3 +319,24 @@ def _name_list(text: str) -> set[str]:
 
 def _spec_loader(tables: TableRegistry, name: str):  # type: ignore[no-untyped-def]
     return lambda: tables.spec(name)
+
+
+def _names_missing(exc: apsw.SQLError) -> bool:
+    """Whether a statement failed on a table or function nobody has registered (yet)."""
+    text = str(exc)
+    return "no such table" in text or "no such function" in text
+
+
+def _guarded_function(name: str, function: Any, owner: str) -> Any:
+    """function, with its failures naming the plugin instead of a bare Python exception."""
+
+    def call(*args: Any) -> Any:
+        try:
+            return function(*args)
+        except Exception as exc:
+            message = " ".join(str(exc).split())
+            raise SqlError(
+                f"function {name} (plugin {owner}) failed: {type(exc).__name__}: {message}"
+            ) from None
+
+    return call

@@ -11,7 +11,8 @@ if TYPE_CHECKING:
     from hostql.daemon.loggers.base import Logger
     from hostql.flags import FlagValues
 
-LoggerFactory = Callable[["FlagValues"], "Logger"]
+# A factory may return None when it cannot start (a plugin's; the failure is already logged).
+LoggerFactory = Callable[["FlagValues"], "Logger | None"]
 
 
 class UnknownLoggerError(PluginError):
@@ -53,4 +54,5 @@ def build_loggers(
             raise UnknownLoggerError(
                 f"Cannot activate {name} logger plugin: unknown logger (known: {known})"
             )
-    return [factories[name](values) for name in wanted]
+    built = [factories[name](values) for name in wanted]
+    return [logger for logger in built if logger is not None]

@@ -29,7 +29,7 @@ from hostql.sql.context import QueryContext
     ],
 )
 def osquery_extensions(ctx: QueryContext) -> Iterator[Row]:
-    """The core row (uuid 0), then each registered extension."""
+    """The core row (uuid 0), each registered extension, then each entry-point plugin."""
     from hostql import __version__
 
     yield {
@@ -42,3 +42,14 @@ def osquery_extensions(ctx: QueryContext) -> Iterator[Row]:
     }
     for extension in ctx.runtime.extensions:
         yield dict(extension)
+    # An entry-point plugin runs inside hostql, as osquery's "module" extensions did.
+    for plugin in ctx.runtime.tables.load_plugins() if ctx.runtime.tables is not None else ():
+        if not plugin.error:
+            yield {
+                "uuid": plugin.uuid,
+                "name": plugin.name,
+                "version": plugin.version,
+                "sdk_version": "0.0.0",
+                "path": plugin.path,
+                "type": "module",
+            }

@@ -20,32 +20,56 @@ from hostql.sql.context import QueryContext
         Column("owner_uuid", INTEGER, "Extension route UUID (0 for core)"),
         Column("internal", INTEGER, "1 If the plugin is internal else 0"),
         Column("active", INTEGER, "1 If this plugin is active else 0"),
+        Column(
+            "origin",
+            TEXT,
+            "Who provides it: core, entry_point (a Python package), extension (Thrift) or api",
+            hostql_only=True,
+        ),
     ],
 )
 def osquery_registry(ctx: QueryContext) -> Iterator[Row]:
     """Every table, then the plugins the runtime reports for the other registries."""
     runtime = ctx.runtime
+    owners = _owners(ctx)
     if runtime.tables is not None:
         disabled = _names(ctx.flags.get("disable_tables", ""))
         enabled = _names(ctx.flags.get("enable_tables", ""))
         for name in runtime.tables.names():
             active = name not in disabled and (not enabled or name in enabled)
+            origin = runtime.tables.origins.get(name, "core")
             yield {
                 "registry": "table",
                 "name": name,
-                "owner_uuid": 0,
+                "owner_uuid": owners.get(origin, 0),
                 "internal": 0,
                 "active": int(active),
+                "origin": origin.partition(":")[0],
             }
+    provided = {
+        item: f"entry_point:{plugin.name}"
+        for plugin in (runtime.tables.plugins if runtime.tables is not None else ())
+        for item in plugin.provided()
+    }
     for registry, plugins in sorted(runtime.plugins.items()):
         for name, active in sorted(plugins.items()):
+            origin = provided.get((registry, name), "core")
             yield {
                 "registry": registry,
                 "name": name,
-                "owner_uuid": 0,
+                "owner_uuid": owners.get(origin, 0),
                 "internal": 0,
                 "active": int(active),
+                "origin": origin.partition(":")[0],
             }
+
+
+def _owners(ctx: QueryContext) -> dict[str, int]:
+    """Origin ("entry_point:NAME", "extension:NAME") -> its uuid in osquery_extensions."""
+    owners = {f"extension:{e.get('name')}": int(e.get("uuid") or 0) for e in ctx.runtime.extensions}
+    if ctx.runtime.tables is not None:
+        owners.update((p.origin, p.uuid) for p in ctx.runtime.tables.load_plugins())
+    return owners
 
 
 def _names(text: str) -> set[str]:
