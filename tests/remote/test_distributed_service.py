@@ -184,3 +184,31 @@ def test_the_thread_polls_until_stopped(daemon: Daemon, endpoint: Endpoint) -> N
         time.sleep(0.05)
     distributed.stop()
     assert endpoint.writes[0]["queries"] == {"a": [{"a": "1"}]}
+
+
+class QueuePlugin:
+    """A distributed plugin as an entry point provides it: get_queries / write_results."""
+
+    def __init__(self) -> None:
+        self.written: list[tuple[dict, dict]] = []
+
+    def get_queries(self) -> dict:
+        return {"queries": {"p1": "select 7 as seven"}}
+
+    def write_results(self, results: dict, statuses: dict) -> None:
+        self.written.append((results, statuses))
+
+
+def test_an_entry_point_distributed_plugin_is_driven_by_the_service(daemon: Daemon) -> None:
+    from types import SimpleNamespace
+
+    from hostql.remote.distributed import plugin_post
+
+    plugin = QueuePlugin()
+    daemon.plugins = SimpleNamespace(  # type: ignore[assignment]
+        distributed_plugins=lambda builtin: {"queue": lambda values: plugin}
+    )
+    assert Distributed(daemon, plugin_post(daemon, "queue")).poll_once() == 1
+    assert plugin.written == [({"p1": [{"seven": "7"}]}, {"p1": 0})]
+    with pytest.raises(ValueError, match="Distributed plugin missing is not available"):
+        plugin_post(daemon, "missing")

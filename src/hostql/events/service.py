@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from hostql.events.bus import EventRuntime
-from hostql.events.publishers import builtin_publishers, builtin_subscribers
+from hostql.events.publishers import PUBLISHERS, builtin_publishers, builtin_subscribers
 from hostql.events.store import EventStore, KeyValueStore, MemoryStore, StatusSink
 
 if TYPE_CHECKING:
     from hostql.daemon.runtime import Daemon
+    from hostql.events.base import Publisher, Subscriber
     from hostql.flags import FlagValues
     from hostql.sql.engine import Engine
 
@@ -58,7 +59,7 @@ class EventService:
 def start(daemon: Daemon) -> EventService:
     """The daemon's events service: rows buffered in its backing store, status to its log."""
     store = EventStore(daemon.store, daemon.values, daemon.status, daemon=True)
-    runtime = build_runtime(daemon.values, store, daemon.status)
+    runtime = build_runtime(daemon.values, store, daemon.status, plugin_publishers(daemon))
     daemon.runtime.events = store
     service = EventService(runtime, lambda: daemon.config, lambda: daemon.schedule)
     store.reconfigure = service.reconfigure
@@ -92,15 +93,37 @@ def start_for_engine(
     return runtime
 
 
-def build_runtime(values: FlagValues, store: EventStore, status: StatusSink) -> EventRuntime:
-    """A runtime over every built-in publisher and subscriber."""
+def build_runtime(
+    values: FlagValues,
+    store: EventStore,
+    status: StatusSink,
+    extra: tuple[list[Publisher], list[Subscriber]] = ([], []),
+) -> EventRuntime:
+    """A runtime over every built-in publisher and subscriber, plus extra (from plugins)."""
     return EventRuntime(
         values,
         store,
         status,
-        builtin_publishers(values, status),
-        builtin_subscribers(values, status),
+        builtin_publishers(values, status) + extra[0],
+        builtin_subscribers(values, status) + extra[1],
     )
+
+
+def plugin_publishers(daemon: Daemon) -> tuple[list[Publisher], list[Subscriber]]:
+    """Publishers from entry-point plugins, with the subscribers each class lists in its
+    ``subscribers`` attribute (the evented tables it feeds); failures are ERROR lines."""
+    plugins = getattr(daemon, "plugins", None)
+    if plugins is None:
+        return [], []
+    publishers: list[Publisher] = []
+    subscribers: list[Subscriber] = []
+    for name, cls in plugins.publishers(PUBLISHERS).items():
+        try:
+            publishers.append(cls(daemon.values))
+            subscribers.extend(sub(daemon.values) for sub in getattr(cls, "subscribers", ()))
+        except Exception as exc:  # one broken plugin must not stop the other sources
+            daemon.status.error(f"Cannot load event publisher {name}: {type(exc).__name__}: {exc}")
+    return publishers, subscribers
 
 
 def _report(runtime: EventRuntime) -> None:

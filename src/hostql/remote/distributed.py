@@ -432,7 +432,9 @@ def start(daemon: Daemon) -> Distributed:
     """The distributed service for --disable_distributed=false (--distributed_plugin=tls)."""
     plugin = daemon.values["distributed_plugin"]
     if plugin != "tls":
-        raise ValueError(f"Distributed plugin {plugin} is not available")
+        service = Distributed(daemon, plugin_post(daemon, plugin))
+        service.start()
+        return service
     for flag in ("distributed_tls_read_endpoint", "distributed_tls_write_endpoint"):
         if not daemon.values[flag]:
             raise ValueError(f"--{flag} is empty")
@@ -441,6 +443,24 @@ def start(daemon: Daemon) -> Distributed:
     )
     service.start()
     return service
+
+
+def plugin_post(daemon: Daemon, name: str) -> Post:
+    """The service's post() over an entry-point distributed plugin: a body carrying results
+    is a write (write_results(queries, statuses)); anything else reads (get_queries())."""
+    plugins = getattr(daemon, "plugins", None)
+    factory = None if plugins is None else plugins.distributed_plugins(("tls",)).get(name)
+    plugin = None if factory is None else factory(daemon.values)
+    if plugin is None:
+        raise ValueError(f"Distributed plugin {name} is not available")
+
+    def post(endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
+        if "queries" in body or "statuses" in body:
+            plugin.write_results(body.get("queries", {}), body.get("statuses", {}))
+            return {}
+        return dict(plugin.get_queries())
+
+    return post
 
 
 def tls_post(daemon: Daemon, attempts: int) -> Post:
