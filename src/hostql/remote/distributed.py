@@ -458,7 +458,9 @@ def plugin_post(daemon: Daemon, name: str) -> Post:
         if "queries" in body or "statuses" in body:
             plugin.write_results(body.get("queries", {}), body.get("statuses", {}))
             return {}
-        return dict(plugin.get_queries())
+        work = dict(plugin.get_queries())
+        # {name: SQL}, or the TLS read response's shape with "queries" and "discovery".
+        return work if isinstance(work.get("queries"), dict) else {"queries": work}
 
     return post
 
