@@ -3,7 +3,7 @@
 Both send the same 1,024-line batches to the same in-process test server (tests/remote), over
 TLS verified against a CA made for the run. The logger's figure includes everything it does
 for loss-free delivery: each query run's lines appended durably to the spool in the SQLite
-backing store (one fsync'd commit per run), posted, and acknowledged (committed once per
+backing store (one WAL commit per run), posted, and acknowledged (committed once per
 delivery pass).
 The figure compared is lines per second.
 """

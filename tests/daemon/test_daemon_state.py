@@ -70,6 +70,39 @@ def test_scan_returns_prefixed_keys_in_byte_order(store: BackingStore) -> None:
     ]
 
 
+def test_scan_reads_a_bounded_range(store: BackingStore) -> None:
+    store.put_many("logs", {f"spool.a.{i:03d}": str(i) for i in range(10)})
+    store.put_many("logs", {"spool.b.000": "other sink", "spool.a": "no dot", "spoolstate.a": "s"})
+    keys = [key for key, _ in store.scan("logs", "spool.a.", start="spool.a.003", limit=4)]
+    assert keys == ["spool.a.003", "spool.a.004", "spool.a.005", "spool.a.006"]
+    assert [v for _, v in store.scan("logs", "spool.a.", stop="spool.a.002")] == ["0", "1"]
+    assert [v for _, v in store.scan("logs", "spool.a.", start="spool.a.008")] == ["8", "9"]
+    # A start before the prefix, or a stop past it, stays within the prefix.
+    assert len(list(store.scan("logs", "spool.a.", start="a", stop="z"))) == 10
+    assert list(store.scan("logs", "spool.a.", limit=0)) == []
+    assert [k for k, _ in store.scan("logs", start="spool.b", limit=2)] == [
+        "spool.b.000",
+        "spoolstate.a",
+    ]
+
+
+def test_scan_bounds_prefixes_ending_in_the_last_code_points(store: BackingStore) -> None:
+    store.put_many("events", {"a\U0010ffffx": "1", "a\U0010ffff": "2", "b": "3", "a\ud7ffz": "4"})
+    store.put("events", "a\ue000", "5")
+    assert [v for _, v in store.scan("events", "a\U0010ffff")] == ["2", "1"]
+    assert [v for _, v in store.scan("events", "a\ud7ff")] == ["4"]
+    assert [v for _, v in store.scan("events", "\U0010ffff")] == []
+
+
+def test_file_stores_use_wal_with_normal_sync(tmp_path: Path) -> None:
+    store = BackingStore.open(tmp_path / "osquery.db")
+    try:
+        assert list(store._conn.execute("PRAGMA journal_mode")) == [("wal",)]
+        assert list(store._conn.execute("PRAGMA synchronous")) == [(1,)]  # NORMAL
+    finally:
+        store.close()
+
+
 def test_dump_prints_domains_in_osquery_order(store: BackingStore) -> None:
     store.put("query_performance", "q", "1,2,3,4,5,6,7,8,9,10,11,12,0")
     store.put("queries", "q", "[]")

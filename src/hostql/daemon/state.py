@@ -36,6 +36,8 @@ SCHEMA_VERSION = 1
 # osquery keeps a query's results this long after its last run before purging them.
 RESULTS_EXPIRY_SECONDS = 592_200
 SIDECARS = ("-wal", "-shm", "-journal")
+# See _initialise: durable across process crashes, not across power loss.
+SYNCHRONOUS = "NORMAL"
 
 _log = logging.getLogger(__name__)
 _SCHEMA = (
@@ -189,10 +191,13 @@ class BackingStore:
             check = [row[0] for row in conn.execute("PRAGMA quick_check")]
             if check != ["ok"]:
                 raise apsw.CorruptError("; ".join(str(line) for line in check[:3]))
-            # WAL with synchronous=FULL: a kill -9 or power loss never tears the file and
-            # every committed transaction is on disk (one fsync per commit, a few per second).
+            # WAL with synchronous=NORMAL, as osquery's RocksDB writes without fsync: a commit
+            # is in the WAL when it returns, so a kill -9 or a crash of hostqld loses nothing,
+            # and no crash tears the file. Only an OS crash or power loss can undo the commits
+            # since the last checkpoint (fsync'd then). FULL would fsync every commit, 2-4 ms
+            # each: the spool commits once per query run, and that cost stalled the loggers.
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
         if not tables:
             with conn:
                 conn.execute(_SCHEMA)
@@ -238,17 +243,39 @@ class BackingStore:
                 "DELETE FROM kv WHERE domain = ? AND key = ?", [(domain, key) for key in keys]
             )
 
-    def scan(self, domain: str, prefix: str = "") -> Iterator[tuple[str, str]]:
-        """(key, value) pairs of a domain whose key starts with prefix, in key order."""
+    def scan(
+        self,
+        domain: str,
+        prefix: str = "",
+        *,
+        start: str | None = None,
+        stop: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[tuple[str, str]]:
+        """(key, value) pairs of a domain whose key starts with prefix, in key order.
+
+        start (inclusive) and stop (exclusive) bound the keys further, limit the count:
+        a bounded range is one seek and a short walk of the primary key's index.
+        """
         _check_domain(domain)
+        lower = prefix if start is None or start < prefix else start
+        upper = _successor(prefix)
+        if stop is not None and (upper is None or stop < upper):
+            upper = stop
+        sql = "SELECT key, value FROM kv WHERE domain = ? AND key >= ?"
+        args: list[str | int] = [domain, lower]
+        if upper is not None:
+            sql += " AND key < ?"
+            args.append(upper)
+        if prefix:
+            sql += " AND substr(key, 1, ?) = ?"
+            args += [len(prefix), prefix]
+        sql += " ORDER BY key"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(max(0, limit))
         with self._lock:
-            rows = list(
-                self._conn.execute(
-                    "SELECT key, value FROM kv WHERE domain = ? AND key >= ?"
-                    " AND substr(key, 1, ?) = ? ORDER BY key",
-                    (domain, prefix, len(prefix), prefix),
-                )
-            )
+            rows = list(self._conn.execute(sql, args))
         return iter([(str(key), str(value)) for key, value in rows])
 
     @contextmanager
@@ -386,6 +413,20 @@ class BackingStore:
 def _check_domain(domain: str) -> None:
     if domain not in DOMAINS:
         raise ValueError(f"unknown backing store domain: {domain!r}")
+
+
+def _successor(prefix: str) -> str | None:
+    """The smallest key above every key starting with prefix (None: no such bound)."""
+    # SQLite compares TEXT as UTF-8 bytes, which orders like code points: the prefix with its
+    # last character bumped bounds it (surrogates skipped; past U+10FFFF, bump the one before).
+    while prefix:
+        bumped = ord(prefix[-1]) + 1
+        if 0xD800 <= bumped <= 0xDFFF:
+            bumped = 0xE000
+        if bumped <= 0x10FFFF:
+            return prefix[:-1] + chr(bumped)
+        prefix = prefix[:-1]
+    return None
 
 
 def _pragma(conn: apsw.Connection, name: str) -> int:
