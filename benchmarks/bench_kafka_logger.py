@@ -129,7 +129,8 @@ def main() -> None:
             ">= 0.8",
             "bare confluent-kafka producer",
             f"{LINES / ours:,.0f} vs {LINES / reference:,.0f} lines/s; the logger's spool commits "
-            "every batch to the store file (WAL, synchronous=NORMAL) and deletes it once acknowledged",
+            "every batch to the store file (WAL, synchronous=NORMAL) and deletes it once "
+            "acknowledged",
             unit="lines/s",
         )
         report(
