@@ -15,7 +15,7 @@ SIZE = 100 * 1024 * 1024
 def main() -> None:
     """Hash a fresh 100 MB file both ways; the cache is emptied so every run really hashes."""
     from hostql.flags import default_values
-    from hostql.host.files import HASH_CACHE
+    from hostql.host.hashing import HASH_CACHE
 
     with tempfile.NamedTemporaryFile(prefix="hostql-bench-", delete=False) as handle:
         block = os.urandom(1024 * 1024)

@@ -7,9 +7,10 @@ from typing import Any
 
 from hostql.flags import FlagValues, default_values
 from hostql.host import Host
-from hostql.registry import Plugin, TableRegistry, builtin_registry, guard_plugin_table
+from hostql.registry import Plugin, TableRegistry, builtin_registry
 from hostql.schema import TableSpec
 from hostql.sql.engine import Engine
+from hostql.sql.plugin_rows import guard_plugin_table
 
 
 def engine_for(

@@ -13,8 +13,18 @@ from hostql.flags import default_values, parse_args, registry
 def test_every_form_of_flag() -> None:
     values = default_values()
     rest = parse_args(
-        ["select 1", "--json", "--nodisable_events", "--db_path=/tmp/x.db", "-A", "uptime",
-         "--logger_plugin", "filesystem,syslog", "-verbose=false", "--schedule_splay_percent=5"],
+        [
+            "select 1",
+            "--json",
+            "--nodisable_events",
+            "--db_path=/tmp/x.db",
+            "-A",
+            "uptime",
+            "--logger_plugin",
+            "filesystem,syslog",
+            "-verbose=false",
+            "--schedule_splay_percent=5",
+        ],
         values,
     )
     assert rest == ["select 1"]
@@ -30,7 +40,9 @@ def test_every_form_of_flag() -> None:
 def test_sql_comment_and_double_dash_stay_positional() -> None:
     values = default_values()
     assert parse_args(["-- note\nselect 1", "--", "--json"], values) == [
-        "-- note\nselect 1", "--json"]
+        "-- note\nselect 1",
+        "--json",
+    ]
     assert values["json"] is False
 
 
@@ -44,8 +56,10 @@ def test_sql_comment_and_double_dash_stay_positional() -> None:
         ),
         (["--verbose=perhaps"], "illegal value 'perhaps' specified for bool flag 'verbose'"),
         (["--logger_path"], "flag 'logger_path' is missing its argument"),
-        (["--watchdog_level=99999999999"], "value '99999999999' is out of range for int32 flag "
-                                           "'watchdog_level'"),
+        (
+            ["--watchdog_level=99999999999"],
+            "value '99999999999' is out of range for int32 flag 'watchdog_level'",
+        ),
     ],
 )
 def test_bad_flags_are_one_line_errors(argv: list[str], message: str) -> None:
@@ -88,9 +102,18 @@ def test_flags_match_osquery(reference_flags: dict) -> None:
 
     ours = {flag.name: flag for flag in registry()}
     assert set(ours) == set(reference_flags) | {f.name for f in HOSTQL_ONLY}
-    path_defaults = {"augeas_lenses", "config_path", "database_path", "extensions_autoload",
-                     "extensions_socket", "logger_path", "numeric_monitoring_filesystem_path",
-                     "pidfile", "syslog_pipe_path", "tls_server_certs"}
+    path_defaults = {
+        "augeas_lenses",
+        "config_path",
+        "database_path",
+        "extensions_autoload",
+        "extensions_socket",
+        "logger_path",
+        "numeric_monitoring_filesystem_path",
+        "pidfile",
+        "syslog_pipe_path",
+        "tls_server_certs",
+    }
     for name, ref in reference_flags.items():
         flag = ours[name]
         assert flag.type.value == ref["type"], name

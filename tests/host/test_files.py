@@ -9,14 +9,8 @@ from pathlib import Path
 import pytest
 
 from hostql.host import Host
-from hostql.host.files import (
-    HASH_CACHE,
-    HashCache,
-    ReadLimitExceeded,
-    hash_file,
-    is_recursive,
-    like_to_components,
-)
+from hostql.host.files import is_recursive, like_to_components
+from hostql.host.hashing import HASH_CACHE, HashCache, ReadLimitExceeded, hash_file
 
 
 @pytest.fixture

@@ -11,25 +11,27 @@ import pytest
 
 from hostql.host import Host
 from hostql.host import procfs as procfs_module
-from hostql.host.procfs import (
+from hostql.host.proc_net import (
     AF_INET,
     AF_INET6,
     AF_PACKET,
     AF_UNIX,
+    Socket,
+    decode_address,
+    parse_inet_sockets,
+    parse_packet_sockets,
+    parse_unix_sockets,
+)
+from hostql.host.procfs import (
     OpenSocket,
     ProcIo,
     ProcStat,
     ProcStatus,
-    Socket,
-    decode_address,
     parse_cgroup_path,
     parse_environ,
-    parse_inet_sockets,
     parse_io,
-    parse_packet_sockets,
     parse_stat,
     parse_status,
-    parse_unix_sockets,
 )
 
 STAT_TAIL = (

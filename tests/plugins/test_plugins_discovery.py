@@ -12,11 +12,11 @@ from hostql.registry import (
     Plugin,
     TableRegistry,
     builtin_registry,
-    cell_fits,
     default_registry,
     entry_point_plugins,
 )
 from hostql.schema import INTEGER, Column, table
+from hostql.sql.plugin_rows import cell_fits
 
 TABLE = """
 from hostql.schema import TEXT, Column, table
@@ -187,7 +187,7 @@ def test_guard_passes_good_rows_untouched() -> None:
 
 
 def test_guard_asks_no_more_rows_than_a_limit_needs() -> None:
-    from hostql.registry import guard_plugin_table
+    from hostql.sql.plugin_rows import guard_plugin_table
     from hostql.testing import engine_for
 
     pulled: list[int] = []

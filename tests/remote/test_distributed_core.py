@@ -8,7 +8,7 @@ import pytest
 
 from hostql.daemon.state import BackingStore
 from hostql.errors import SqlError
-from hostql.remote.distributed import (
+from hostql.remote.distributed_work import (
     ACCELERATED_INTERVAL,
     QueryOutcome,
     QueryStats,

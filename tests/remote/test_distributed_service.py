@@ -14,7 +14,8 @@ import pytest
 from hostql.daemon.runtime import Daemon
 from hostql.daemon.status import StatusLog
 from hostql.flags import default_values
-from hostql.remote.distributed import ACCELERATE_KEY, Distributed, query_key
+from hostql.remote.distributed import ACCELERATE_KEY, Distributed
+from hostql.remote.distributed_work import query_key
 
 
 class Endpoint:

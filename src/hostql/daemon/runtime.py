@@ -15,6 +15,12 @@ from hostql.daemon.config.model import Config, ScheduledQuery
 from hostql.daemon.delivery import Delivery
 from hostql.daemon.executor import QueryRunner
 from hostql.daemon.identity import HostIdentity
+from hostql.daemon.plugin_setup import (
+    build_daemon_loggers,
+    expects_extensions,
+    load_plugins,
+    record_plugins,
+)
 from hostql.daemon.services import Service, start_services
 from hostql.daemon.state import BackingStore
 from hostql.errors import ConfigError, HostqlError, SqlError
@@ -22,12 +28,8 @@ from hostql.sql.context import Runtime
 from hostql.sql.engine import Engine
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from hostql.daemon.loggers.base import Logger
     from hostql.daemon.status import StatusLog
     from hostql.flags import FlagValues
-    from hostql.plugins import PluginManager
 
 # The osquery release whose behaviour hostql implements: pack "version" gates compare to it.
 OSQUERY_VERSION = "5.23.0"
@@ -56,18 +58,10 @@ class Daemon:
         self.identity = HostIdentity(values, self.store, self.engine.host)
         status.host_identifier = self.identity
         status.version = __version__
-        self.plugins = self._load_plugins()
+        self.plugins = load_plugins(self)
         names = "" if values["disable_logging"] else values["logger_plugin"]
-        loggers = self._build_loggers(names)
-        self.runtime.plugins = {
-            "config": {
-                "filesystem": values["config_plugin"] == "filesystem",
-                "tls": values["config_plugin"] == "tls",
-            },
-            "logger": {logger.name: True for logger in loggers},
-            "database": {"sqlite": True},
-        }
-        self._list_plugin_items(loggers)
+        loggers = build_daemon_loggers(self, names)
+        record_plugins(self, loggers)
         self.delivery = Delivery(loggers, max_pending_lines=int(values["buffered_log_max"]))
         self.decorations: dict[str, str] = {}
         self._decoration_sets: dict[str, dict[str, str]] = {}
@@ -88,96 +82,6 @@ class Daemon:
         self.refresh_failed = False
         self.services: list[Service] = []
         self._alarm: threading.Timer | None = None
-
-    def _load_plugins(self) -> PluginManager:
-        """The entry-point plugins (none with --disable_extensions); failures are warnings."""
-        from hostql.plugins import PluginManager
-
-        self.engine.load_plugins()
-        for warning in self.engine.take_warnings():
-            self.status.warning(warning)
-        return PluginManager(self.engine.tables.plugins, self.status.warning)
-
-    def _plugin_loggers(self) -> dict[str, Callable[[FlagValues], Logger | None]]:
-        """Logger factories from plugins; one that builds no Logger is an ERROR, then skipped."""
-        from hostql.daemon.loggers import DAEMON_LOGGERS, builtin_loggers
-        from hostql.daemon.loggers.base import Logger
-
-        def checked(name: str, factory: Callable[[FlagValues], Any]) -> Any:
-            def build(values: FlagValues) -> Logger | None:
-                logger = factory(values)
-                if logger is not None and not isinstance(logger, Logger):
-                    self.status.error(
-                        f"Cannot activate {name} logger plugin: it built a "
-                        f"{type(logger).__name__}, not a hostql.daemon.loggers.base.Logger"
-                    )
-                    return None
-                if logger is not None and not logger.name:
-                    logger.name = name
-                return logger
-
-            return build
-
-        builtin = [*builtin_loggers(), *DAEMON_LOGGERS]
-        return {n: checked(n, f) for n, f in self.plugins.loggers(builtin).items()}
-
-    def _list_plugin_items(self, loggers: list[Logger]) -> None:
-        """Add the plugins' loggers, config plugins... to osquery_registry's rows."""
-        values = self.values
-        self.plugins.config_plugins(("filesystem", "tls"))
-        self.plugins.distributed_plugins(("tls",))
-        self.plugins.publishers()
-        active = {
-            "logger": [logger.name for logger in loggers],
-            "config": [values["config_plugin"]],
-            "distributed": [] if values["disable_distributed"] else [values["distributed_plugin"]],
-        }
-        for registry, items in self.plugins.registry_items(active).items():
-            if registry == "event_publisher":
-                items = dict.fromkeys(items, not values["disable_events"])
-            self.runtime.plugins.setdefault(registry, {}).update(items)
-
-    def _expects_extensions(self) -> bool:
-        """Whether plugin names nobody else provides may come from Thrift extensions.
-
-        Only when extensions are configured (--extensions_require, or an autoload file):
-        otherwise a misspelt --logger_plugin must still stop the daemon (exit 78).
-        """
-        if self.values["disable_extensions"]:
-            return False
-        return bool(self.values["extensions_require"]) or os.path.exists(
-            self.values["extensions_autoload"]
-        )
-
-    def _build_loggers(self, names: str) -> list[Logger]:
-        """Local loggers from the flags; remote ones (tls, kafka) from their daemon hook."""
-        import importlib
-
-        from hostql.daemon.loggers import (
-            DAEMON_LOGGERS,
-            UnknownLoggerError,
-            build_loggers,
-            builtin_loggers,
-        )
-
-        wanted = [name.strip() for name in names.split(",") if name.strip()]
-        local = ",".join(name for name in wanted if name not in DAEMON_LOGGERS)
-        extra = self._plugin_loggers()
-        if self._expects_extensions():
-            # Names no built-in or plugin logger has may be a Thrift extension's logger.
-            from hostql.extensions.loggers import extension_loggers
-
-            extra.update(extension_loggers(local, self.values, {**builtin_loggers(), **extra}))
-        loggers = build_loggers(local, self.values, extra=extra)
-        for name in dict.fromkeys(n for n in wanted if n in DAEMON_LOGGERS):
-            try:
-                module = importlib.import_module(DAEMON_LOGGERS[name])
-            except ModuleNotFoundError:
-                raise UnknownLoggerError(
-                    f"Cannot activate {name} logger plugin: not available in this build"
-                ) from None
-            loggers.append(module.from_daemon(self))
-        return loggers
 
     # -- config ---------------------------------------------------------------------------
 
@@ -208,7 +112,7 @@ class Daemon:
         from hostql.daemon.config.sources import FilesystemPacks
 
         found = self.plugins.config_plugins(("filesystem", "tls")).get(name)
-        if found is None and self._expects_extensions():
+        if found is None and expects_extensions(self.values):
             # A Thrift extension's config plugin (waits --extensions_timeout for it).
             from hostql.extensions.config import extension_config
 

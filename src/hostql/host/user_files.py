@@ -286,7 +286,7 @@ def _key_facts(key: Any) -> dict[str, Any]:
     """EVP_PKEY_base_id / _bits / _security_bits / _get_group_name of a private key."""
     from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x448, x25519
 
-    from hostql.host.certs import CURVE_NAMES
+    from hostql.host.x509_names import CURVE_NAMES
 
     if isinstance(key, rsa.RSAPrivateKey):
         return _facts(False, "rsa", "", key.key_size, security_bits(key.key_size))

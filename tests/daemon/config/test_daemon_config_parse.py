@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from hostql.daemon.config.json_text import MAX_CONFIG_SIZE, load_json
 from hostql.daemon.config.model import Config, ConfigSource, Decorators, Pack, ScheduledQuery
-from hostql.daemon.config.parse import MAX_CONFIG_SIZE, load_json, parse_sources
+from hostql.daemon.config.parse import parse_sources
 from hostql.errors import ConfigError
 
 FIXTURES = Path(__file__).parent / "fixtures"

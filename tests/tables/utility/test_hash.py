@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from hostql.host import files as files_module
-from hostql.host.files import HASH_CACHE
+from hostql.host.hashing import HASH_CACHE
 from hostql.tables.utility.hash import hash as hash_table
 from hostql.testing import engine_for, run_table
 

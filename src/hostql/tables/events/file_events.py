@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from hostql.events.base import Event, Subscriber
 from hostql.events.publishers.inotify_paths import PathSubscription
 from hostql.events.tables import event_rows
-from hostql.host.files import ALGORITHMS, ReadLimitExceeded
+from hostql.host.hashing import ALGORITHMS, ReadLimitExceeded
 from hostql.schema import BIGINT, INTEGER, LINUX, MACOS, TEXT, Column, Row, table
 from hostql.sql.context import QueryContext
 

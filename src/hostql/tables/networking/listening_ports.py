@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hostql.host.procfs import AF_INET, AF_INET6, AF_UNIX, Procfs
+from hostql.host.proc_net import AF_INET, AF_INET6, AF_UNIX
+from hostql.host.procfs import Procfs
 from hostql.schema import BIGINT, INTEGER, LINUX, MACOS, TEXT, WINDOWS, Column, Row, table
 from hostql.sql.context import QueryContext
 

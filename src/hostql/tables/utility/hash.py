@@ -6,7 +6,8 @@ import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from hostql.host.files import ALGORITHMS, ReadLimitExceeded, text_path
+from hostql.host.files import text_path
+from hostql.host.hashing import ALGORITHMS, ReadLimitExceeded
 from hostql.schema import INTEGER, LINUX, MACOS, TEXT, WINDOWS, Column, Row, table
 from hostql.sql.context import QueryContext
 
