@@ -81,6 +81,7 @@ class Daemon:
         self.rng = random.Random()
         self.refresh_failed = False
         self.services: list[Service] = []
+        self._denylist: dict[str, int] | None = None
         self._alarm: threading.Timer | None = None
 
     # -- config ---------------------------------------------------------------------------
@@ -248,7 +249,7 @@ class Daemon:
 
     def _refresh_schedule_rows(self) -> None:
         now = int(time.time())
-        denylist = self.store.denylist(now)
+        denylist = self.denylist(now)
         rows: list[dict[str, Any]] = []
         for query in self.schedule:
             stats = self.store.performance(query.name)
@@ -262,6 +263,12 @@ class Daemon:
             rows.append(row)
         self.runtime.schedule = rows
 
+    def denylist(self, now: int) -> dict[str, int]:
+        """The live denylist; read from the store once, since only this daemon writes it."""
+        if self._denylist is None:
+            self._denylist = self.store.denylist(now)
+        return {name: expiry for name, expiry in self._denylist.items() if expiry > now}
+
     def denylist_crashed_query(self) -> None:
         """A worker that died mid-query left its name behind: denylist it for 24 hours."""
         name = self.store.executing_query()
@@ -272,6 +279,7 @@ class Daemon:
             now = int(time.time())
             entries = scheduler.denylist_failed_query(self.store.denylist(now), name, now)
             self.store.save_denylist(entries)
+            self._denylist = dict(entries)
             self.status.error(f"Scheduled query may have failed: {name}; denylisted for 24 hours")
         else:
             self.status.warning(f"Scheduled query may have failed: {name}")
@@ -280,7 +288,7 @@ class Daemon:
     def run_due(self, step: int, first_step: bool) -> int:
         """Run the queries due at step; the number run."""
         now = int(time.time())
-        denylist = self.store.denylist(now)
+        denylist = self.denylist(now)
         count = 0
         for query in scheduler.due(self.schedule, step, self.splayed, first_step):
             if self.stop_requested.is_set():
