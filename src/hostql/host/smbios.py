@@ -55,6 +55,14 @@ class Structure:
         """The little-endian QWORD at offset."""
         return int.from_bytes(self.raw[offset : offset + 8], "little")
 
+    def address_range(self, extended: int) -> tuple[str, str]:
+        """Starting/ending address (DWORDs at 0x04/0x08) as hex text; all ones in the start
+        defers to the 64-bit extended pair of QWORDs at `extended` and `extended + 8`."""
+        start = self.dword(0x04)
+        if start != 0xFFFFFFFF:
+            return f"0x{start:08x}", f"0x{self.dword(0x08):08x}"
+        return f"0x{self.qword(extended):012x}", f"0x{self.qword(extended + 8):012x}"
+
     def string(self, number: int) -> str:
         """String `number` (1-based) of the string set; "" for 0 or a corrupt set."""
         text = self.raw[self.length :]

@@ -49,12 +49,7 @@ def memory_array_mapped_addresses(ctx: QueryContext) -> Iterator[Row]:
     for s in ctx.host.smbios.structures(TYPE_MEMORY_ARRAY_MAPPED_ADDRESS):
         if s.size < _MIN_SIZE:
             continue
-        start = s.dword(0x04)
-        if start != 0xFFFFFFFF:
-            starting, ending = f"0x{start:08x}", f"0x{s.dword(0x08):08x}"
-        else:
-            # All ones defers to the 64-bit Extended Starting/Ending Address fields.
-            starting, ending = f"0x{s.qword(0x0F):012x}", f"0x{s.qword(0x17):012x}"
+        starting, ending = s.address_range(extended=0x0F)
         yield {
             "handle": f"0x{s.word(0x02):04x}",
             "memory_array_handle": f"0x{s.word(0x0C):04x}",

@@ -66,11 +66,7 @@ def memory_device_mapped_addresses(ctx: QueryContext) -> Iterator[Row]:
     for s in ctx.host.smbios.structures(TYPE_MEMORY_DEVICE_MAPPED_ADDRESS):
         if s.size < _MIN_SIZE:
             continue
-        start = s.dword(0x04)
-        if start != 0xFFFFFFFF:
-            starting, ending = f"0x{start:08x}", f"0x{s.dword(0x08):08x}"
-        else:
-            starting, ending = f"0x{s.qword(0x13):012x}", f"0x{s.qword(0x1B):012x}"
+        starting, ending = s.address_range(extended=0x13)
         # osquery never fills memory_array_mapped_address_handle (the WORD at 0x0E): NULL.
         yield {
             "handle": f"0x{s.word(0x02):04x}",
