@@ -163,11 +163,7 @@ class Engine:
 
     def enabled(self, name: str) -> bool:
         """osquery's --disable_tables / --enable_tables rule."""
-        disabled = _name_list(self.flags.get("disable_tables", ""))
-        enabled = _name_list(self.flags.get("enable_tables", ""))
-        if name in disabled:
-            return False
-        return not enabled or name in enabled
+        return table_enabled(name, self.flags)
 
     def table_names(self) -> list[str]:
         """Every enabled table, sorted (entry-point plugins included)."""
@@ -311,6 +307,14 @@ class Engine:
         detail = f" {first}" if first and action == apsw.SQLITE_PRAGMA else ""
         self._denied = f"{str(name).removeprefix('SQLITE_')}{detail} is not allowed"
         return apsw.SQLITE_DENY
+
+
+def table_enabled(name: str, flags: FlagValues) -> bool:
+    """osquery's rule: listed in --disable_tables is off; with --enable_tables, only those."""
+    if name in _name_list(flags.get("disable_tables", "")):
+        return False
+    enabled = _name_list(flags.get("enable_tables", ""))
+    return not enabled or name in enabled
 
 
 def _name_list(text: str) -> set[str]:

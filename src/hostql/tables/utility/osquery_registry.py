@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from hostql.schema import INTEGER, LINUX, MACOS, TEXT, WINDOWS, Column, Row, table
 from hostql.sql.context import QueryContext
+from hostql.sql.engine import table_enabled
 
 
 @table(
@@ -33,10 +34,8 @@ def osquery_registry(ctx: QueryContext) -> Iterator[Row]:
     runtime = ctx.runtime
     owners = _owners(ctx)
     if runtime.tables is not None:
-        disabled = _names(ctx.flags.get("disable_tables", ""))
-        enabled = _names(ctx.flags.get("enable_tables", ""))
         for name in runtime.tables.names():
-            active = name not in disabled and (not enabled or name in enabled)
+            active = table_enabled(name, ctx.flags)
             origin = runtime.tables.origins.get(name, "core")
             yield {
                 "registry": "table",
